@@ -1,0 +1,63 @@
+# Sokoni — every command a newcomer needs. `make run` serves a working shop;
+# `make test` runs the whole suite. Both set everything up on a fresh machine.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask
+export FLASK_APP := wsgi.py
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run serve worker migrate seed test fuzz lint format bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps: reinstall only when a dependency file changes.
+$(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt -e .
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.runtime ## Create .venv and install Sokoni
+install-dev: $(VENV)/.dev ## ... plus the test and lint tools
+
+migrate: install ## Apply database migrations
+	$(FLASK) db upgrade
+
+seed: migrate ## Load demo data (idempotent) and print the demo logins
+	$(FLASK) seed
+
+run: seed ## Set up, then serve the API on http://127.0.0.1:8000 (+ RQ worker when REDIS_URL is set)
+	@scripts/run-dev.sh
+
+serve: migrate ## Serve with gunicorn, the production way
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+worker: install ## Run an RQ worker with the scheduler (needs REDIS_URL)
+	$(FLASK) worker
+
+test: install-dev ## Run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+fuzz: install-dev ## Fuzz the live API against its OpenAPI document with schemathesis
+	@scripts/fuzz.sh
+
+lint: install-dev ## ruff: lint and formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtualenv and caches (keeps instance/ data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Accounts, profiles, JWT sessions and password management."""

@@ -1,0 +1,13 @@
+"""Flask CLI command groups: ``flask seed``, ``flask users``, ``flask worker``."""
+
+from flask import Flask
+
+from app.cli.seed import seed_command
+from app.cli.users import users_group
+from app.cli.worker import worker_command
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users_group)
+    app.cli.add_command(worker_command)

@@ -1,0 +1,42 @@
+"""``flask seed``: idempotent demo data, so a fresh clone is a working shop."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.auth import services as auth_services
+from app.core.permissions import Role
+
+#: Demo logins printed by ``make run``; development data only, never created in production.
+DEMO_USERS = (
+    ("admin@sokoni.test", "Kilimanjaro-Admin-2026", Role.ADMIN, "Amina Admin"),
+    ("staff@sokoni.test", "Serengeti-Staff-2026", Role.STAFF, "Kofi Staff"),
+    ("customer@sokoni.test", "Zambezi-Customer-2026", Role.CUSTOMER, "Chidi Customer"),
+)
+
+
+def seed_users() -> list[tuple[str, str, str, bool]]:
+    """Create the demo accounts that are missing; returns (email, password, role, created)."""
+    rows = []
+    for email, password, role, name in DEMO_USERS:
+        created = auth_services.find_user_by_email(email) is None
+        if created:
+            auth_services.create_user(
+                email, password, role=role, profile={"full_name": name, "country": "NG"}
+            )
+        rows.append((email, password, role.value, created))
+    return rows
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Create demo data (safe to run again: existing rows are kept)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Refusing to seed demo accounts in production.")
+    click.echo("Demo logins:")
+    for email, password, role, created in seed_users():
+        state = "created" if created else "exists"
+        click.echo(f"  {role:<9} {email:<24} {password}   ({state})")

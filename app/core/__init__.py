@@ -1,0 +1,1 @@
+"""Cross-domain building blocks: errors, API plumbing, permissions, money, jobs."""

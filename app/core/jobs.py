@@ -1,0 +1,32 @@
+"""Background jobs on RQ, or inline when Sokoni runs embedded.
+
+Services call ``enqueue`` and never care which: in production a worker started with
+``flask worker`` runs the job inside an application context; embedded (and in tests)
+the job runs before ``enqueue`` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from rq import Queue, Retry
+from rq.job import Job
+
+from app.core.redis_client import get_redis
+
+
+def jobs_async() -> bool:
+    configured = current_app.config.get("JOBS_ASYNC")
+    return bool(current_app.config.get("REDIS_URL")) if configured is None else bool(configured)
+
+
+def get_queue(name: str = "default") -> Queue:
+    return Queue(name, connection=get_redis(), is_async=jobs_async())
+
+
+def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", **kwargs: Any) -> Job:
+    """Queue ``func(*args, **kwargs)``; retried three times, with back-off, when async."""
+    retry = Retry(max=3, interval=[10, 60, 300])
+    return get_queue(queue).enqueue(func, *args, retry=retry, **kwargs)

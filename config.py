@@ -1,0 +1,203 @@
+"""Configuration classes, chosen by ``SOKONI_CONFIG`` (or ``FLASK_ENV``).
+
+Every value comes from the environment (or a ``.env`` file loaded by python-dotenv),
+so the same code runs on a laptop, in CI and in production. ``Production`` refuses to
+start with a missing or default secret: a shop must never sign tokens with a key that is
+published in this repository.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")
+
+#: Secrets that ship in this repository for development; production must override them.
+DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"
+DEV_JWT_SECRET_KEY = "dev-only-jwt-secret-key-never-use-in-production"
+INSECURE_DEFAULT_SECRETS = frozenset({"", DEV_SECRET_KEY, DEV_JWT_SECRET_KEY, "change-me"})
+
+
+def env(name: str, default: str = "") -> str:
+    """Read one setting from the environment, stripped of surrounding blanks."""
+    return os.environ.get(name, default).strip()
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer setting; a malformed value is a start-up error, not a silent default."""
+    raw = env(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean setting written as 1/0, true/false, yes/no or on/off."""
+    raw = env(name).lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Read a comma-separated list, dropping empty items."""
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def database_url(raw: str) -> str:
+    """Pin PostgreSQL URLs to psycopg2 (SQLAlchemy 2.1 would otherwise pick psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg2://" + raw[len(prefix) :]
+    return raw
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
+    JWT_SECRET_KEY = env("JWT_SECRET_KEY", DEV_JWT_SECRET_KEY)
+
+    # Database: an SQLite file in instance/ unless DATABASE_URL says otherwise.
+    SQLALCHEMY_DATABASE_URI = database_url(env("DATABASE_URL")) or f"sqlite:///{BASE_DIR / 'instance' / 'sokoni.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Redis backs the cache, the token blocklist, rate limits and the job queues.
+    # Empty means "embedded": an in-process Redis stand-in and jobs run inline.
+    REDIS_URL = env("REDIS_URL")
+    REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "0.5"))
+    JOBS_ASYNC: bool | None = None  # None: asynchronous exactly when REDIS_URL is set
+    RQ_QUEUES = ["high", "default", "low"]
+
+    CACHE_TYPE = "RedisCache"
+    CACHE_DEFAULT_TIMEOUT = env_int("CACHE_DEFAULT_TIMEOUT", 300)
+    CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "sokoni:cache:")
+
+    # Requests
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+    TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+    # JWT: short-lived access tokens, rotating refresh tokens.
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("JWT_REFRESH_DAYS", 14))
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ERROR_MESSAGE_KEY = "message"
+    ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 65536)  # KiB
+    PASSWORD_RESET_MAX_AGE = env_int("PASSWORD_RESET_MAX_AGE", 3600)
+    PASSWORD_RESET_URL = env("PASSWORD_RESET_URL", "http://127.0.0.1:8000/reset-password?token={token}")
+
+    # Rate limits (Flask-Limiter syntax); storage follows REDIS_URL.
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN_PER_IP = env("RATELIMIT_LOGIN_PER_IP", "20/minute")
+    RATELIMIT_LOGIN_PER_EMAIL = env("RATELIMIT_LOGIN_PER_EMAIL", "5/minute")
+    RATELIMIT_SENSITIVE = env("RATELIMIT_SENSITIVE", "10/minute")
+
+    # E-mail: "console" logs the message; "smtp" sends it.
+    MAIL_BACKEND = env("MAIL_BACKEND", "console")
+    MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Sokoni <no-reply@sokoni.test>")
+    SMTP_HOST = env("SMTP_HOST", "localhost")
+    SMTP_PORT = env_int("SMTP_PORT", 587)
+    SMTP_USERNAME = env("SMTP_USERNAME")
+    SMTP_PASSWORD = env("SMTP_PASSWORD")
+    SMTP_USE_TLS = env_bool("SMTP_USE_TLS", True)
+
+    # Shop defaults
+    DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "NGN")
+    DEFAULT_COUNTRY = env("DEFAULT_COUNTRY", "NG")
+
+    # OpenAPI (flask-smorest); Swagger UI assets are served by Sokoni itself.
+    API_TITLE = "Sokoni API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "api/openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "swagger/"
+    OPENAPI_SWAGGER_UI_URL = "/swagger/assets/"
+    OPENAPI_SWAGGER_UI_CONFIG = {"persistAuthorization": True}
+
+    LOG_LEVEL = env("LOG_LEVEL", "INFO")
+    LOG_JSON = env_bool("LOG_JSON", False)
+    SENTRY_DSN = env("SENTRY_DSN")
+
+    @staticmethod
+    def validate(settings: Mapping[str, Any]) -> None:
+        """Raise ``RuntimeError`` when ``settings`` cannot run safely; nothing to check by default."""
+
+
+class Development(Config):
+    """The default: runs with no services at all."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+
+
+class Testing(Config):
+    """The test suite: PostgreSQL and Redis when ``TEST_*`` URLs are given, else embedded."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = database_url(env("TEST_DATABASE_URL")) or "sqlite://"
+    REDIS_URL = env("TEST_REDIS_URL")
+    JOBS_ASYNC = False
+    MAIL_BACKEND = "memory"
+    # Cheap hashing keeps the suite fast; production keeps the RFC 9106 defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    RATELIMIT_LOGIN_PER_IP = "50/minute"
+    RATELIMIT_LOGIN_PER_EMAIL = "5/minute"
+
+
+class Production(Config):
+    """PostgreSQL, Redis and real secrets are mandatory; logs are JSON."""
+
+    ENV_NAME = "production"
+    LOG_JSON = env_bool("LOG_JSON", True)
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": env_int("DB_POOL_SIZE", 10),
+        "max_overflow": env_int("DB_MAX_OVERFLOW", 10),
+    }
+
+    @staticmethod
+    def validate(settings: Mapping[str, Any]) -> None:
+        problems = []
+        if not str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+            problems.append("DATABASE_URL must point to PostgreSQL (postgresql://...)")
+        if not settings.get("REDIS_URL"):
+            problems.append("REDIS_URL must be set (redis://...)")
+        for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            value = settings.get(name) or ""
+            if value in INSECURE_DEFAULT_SECRETS or len(value) < 32:
+                problems.append(f"{name} must be set to a random value of at least 32 characters")
+        if problems:
+            raise RuntimeError("Production configuration refused: " + "; ".join(problems))
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": Development,
+    "testing": Testing,
+    "production": Production,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by SOKONI_CONFIG (or FLASK_ENV), default Development."""
+    name = (env("SOKONI_CONFIG") or env("FLASK_ENV") or "development").lower()
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise RuntimeError(f"Unknown SOKONI_CONFIG {name!r}; choose one of {sorted(CONFIGS)}") from exc
