@@ -11,9 +11,9 @@ from app.core.permissions import Role
 
 #: Demo logins printed by ``make run``; development data only, never created in production.
 DEMO_USERS = (
-    ("admin@sokoni.test", "Kilimanjaro-Admin-2026", Role.ADMIN, "Amina Admin"),
-    ("staff@sokoni.test", "Serengeti-Staff-2026", Role.STAFF, "Kofi Staff"),
-    ("customer@sokoni.test", "Zambezi-Customer-2026", Role.CUSTOMER, "Chidi Customer"),
+    ("admin@sokoni.test", "Kilimanjaro-Sunrise-2026", Role.ADMIN, "Amina Admin"),
+    ("staff@sokoni.test", "Serengeti-Migration-2026", Role.STAFF, "Kofi Staff"),
+    ("customer@sokoni.test", "Zambezi-Riverbank-2026", Role.CUSTOMER, "Chidi Customer"),
 )
 
 
