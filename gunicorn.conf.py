@@ -8,6 +8,9 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 keepalive = 5
+# Long filter URLs (percent-encoded non-Latin search terms) must reach the app, which
+# answers in the JSON envelope, instead of gunicorn's bare HTML 414.
+limit_request_line = 8190
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Create the app once in the master, then fork: smaller workers, faster start-up.

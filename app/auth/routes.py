@@ -71,7 +71,7 @@ class Login(MethodView):
 
 @blp.route("/auth/token/refresh/")
 class TokenRefresh(MethodView):
-    @blp.arguments(schemas.RefreshSchema)
+    @blp.arguments(schemas.RefreshSchema, required=False)
     @blp.response(200, schemas.TokenPairSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
     def post(self, data):
@@ -88,7 +88,7 @@ def _bearer_token() -> str:
 @blp.route("/auth/logout/")
 class Logout(MethodView):
     @blp.login_required()
-    @blp.arguments(schemas.LogoutSchema)
+    @blp.arguments(schemas.LogoutSchema, required=False)
     @blp.response(204)
     def post(self, data):
         """Revoke this session's access and refresh tokens."""
