@@ -9,9 +9,10 @@ published in this repository.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from dotenv import load_dotenv
 
@@ -69,7 +70,9 @@ class Config:
     JWT_SECRET_KEY = env("JWT_SECRET_KEY", DEV_JWT_SECRET_KEY)
 
     # Database: an SQLite file in instance/ unless DATABASE_URL says otherwise.
-    SQLALCHEMY_DATABASE_URI = database_url(env("DATABASE_URL")) or f"sqlite:///{BASE_DIR / 'instance' / 'sokoni.db'}"
+    SQLALCHEMY_DATABASE_URI = (
+        database_url(env("DATABASE_URL")) or f"sqlite:///{BASE_DIR / 'instance' / 'sokoni.db'}"
+    )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
@@ -118,6 +121,21 @@ class Config:
     # Shop defaults
     DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "NGN")
     DEFAULT_COUNTRY = env("DEFAULT_COUNTRY", "NG")
+
+    # Catalog: response caching (seconds) and display rules. Writes invalidate at once;
+    # the TTLs only bound how long an unused entry occupies Redis.
+    CATALOG_CACHE_ENABLED = env_bool("CATALOG_CACHE_ENABLED", True)
+    CATALOG_CACHE_TTL_PRODUCTS = env_int("CATALOG_CACHE_TTL_PRODUCTS", 600)
+    CATALOG_CACHE_TTL_CATEGORIES = env_int("CATALOG_CACHE_TTL_CATEGORIES", 900)
+    CATALOG_CACHE_TTL_PROMOTIONS = env_int("CATALOG_CACHE_TTL_PROMOTIONS", 300)
+    CATALOG_CACHE_TTL_COLLECTIONS = env_int("CATALOG_CACHE_TTL_COLLECTIONS", 300)
+    CATALOG_CACHE_LOCK_SECONDS = env_int("CATALOG_CACHE_LOCK_SECONDS", 10)  # one recompute per key
+    CATALOG_CACHE_WAIT_SECONDS = float(env("CATALOG_CACHE_WAIT_SECONDS", "2"))  # others wait this long
+    CATALOG_CACHE_RETRY_SECONDS = env_int("CATALOG_CACHE_RETRY_SECONDS", 15)  # bypass after a Redis error
+    # Browsers and CDNs may reuse a response this long; then they revalidate with the ETag.
+    CATALOG_HTTP_MAX_AGE = env_int("CATALOG_HTTP_MAX_AGE", 30)
+    CATALOG_LOW_STOCK_THRESHOLD = env_int("CATALOG_LOW_STOCK_THRESHOLD", 5)
+    CATALOG_COLLECTION_SIZE = env_int("CATALOG_COLLECTION_SIZE", 12)
 
     # OpenAPI (flask-smorest); Swagger UI assets are served by Sokoni itself.
     API_TITLE = "Sokoni API"

@@ -11,15 +11,15 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 from flask import current_app
+from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.core.errors import ErrorCode, ValidationError
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
-#: zxcvbn scores 0–4; below 2 is "too guessable" (under ~10^6 guesses).
+#: zxcvbn scores 0 to 4; below 2 is "too guessable" (under ~10^6 guesses).
 MIN_SCORE = 2
 
 _COMMON = frozenset(FREQUENCY_LISTS["passwords"])

@@ -9,7 +9,6 @@ from app.core.fields import CountryCode, CurrencyCode, PhoneNumber
 from app.core.permissions import Role
 
 
-
 def Password(**kwargs) -> ma.fields.String:  # noqa: N802 - reads like the field class it builds
     """A required, write-only password field (the policy itself lives in the service)."""
     return ma.fields.String(

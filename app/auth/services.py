@@ -112,7 +112,9 @@ def refresh_session(refresh_token: str) -> TokenPair:
         raise AuthenticationError("A refresh token is required.", code=ErrorCode.INVALID_TOKEN)
     user = load_active_user(payload)
     if user is None:
-        raise AuthenticationError("The account is inactive or the token is stale.", code=ErrorCode.INVALID_TOKEN)
+        raise AuthenticationError(
+            "The account is inactive or the token is stale.", code=ErrorCode.INVALID_TOKEN
+        )
     claim_refresh_token(payload)
     return issue_tokens(user, session_id=payload["sid"])
 

@@ -96,7 +96,9 @@ def test_wrong_password_and_unknown_user_give_the_same_answer(client, customer):
 
 def test_login_is_rate_limited_per_email(client, customer):
     statuses = [
-        client.post("/api/auth/login/", json={"email": customer.email, "password": "Wrong-Guess-123"}).status_code
+        client.post(
+            "/api/auth/login/", json={"email": customer.email, "password": "Wrong-Guess-123"}
+        ).status_code
         for _ in range(6)
     ]
     assert statuses[:5] == [401] * 5
@@ -121,7 +123,9 @@ def test_login_is_rate_limited_per_ip(app, client):
 
 def test_deactivated_user_is_locked_out_at_once(client, customer, admin, auth_headers):
     customer_headers = auth_headers(customer)
-    response = client.patch(f"/api/admin/users/{customer.id}/", json={"is_active": False}, headers=auth_headers(admin))
+    response = client.patch(
+        f"/api/admin/users/{customer.id}/", json={"is_active": False}, headers=auth_headers(admin)
+    )
     assert response.status_code == 200
     assert response.json["is_active"] is False
     me = client.get("/api/auth/me/", headers=customer_headers)
@@ -210,7 +214,9 @@ def test_password_change_ends_other_sessions(client, customer):
     assert client.get("/api/auth/me/", headers=bearer(other_device["access"])).status_code == 401
     assert client.get("/api/auth/me/", headers=bearer(this_device["access"])).status_code == 401
     assert client.get("/api/auth/me/", headers=bearer(response.json["access"])).status_code == 200
-    assert client.post("/api/auth/token/refresh/", json={"refresh": other_device["refresh"]}).status_code == 401
+    assert (
+        client.post("/api/auth/token/refresh/", json={"refresh": other_device["refresh"]}).status_code == 401
+    )
     login(client, customer.email, NEW_PASSWORD)
 
 
@@ -236,7 +242,9 @@ def test_password_reset_flow_is_single_use(client, customer):
     assert asked.status_code == 202
     token = _reset_token_from_outbox()
 
-    done = client.post("/api/auth/password/reset/confirm/", json={"token": token, "new_password": NEW_PASSWORD})
+    done = client.post(
+        "/api/auth/password/reset/confirm/", json={"token": token, "new_password": NEW_PASSWORD}
+    )
     assert done.status_code == 204
     again = client.post(
         "/api/auth/password/reset/confirm/", json={"token": token, "new_password": "Another-Pass-Phrase-7"}
@@ -255,7 +263,8 @@ def test_password_reset_for_unknown_email_looks_the_same(client):
 
 def test_password_reset_rejects_a_forged_token(client, customer):
     response = client.post(
-        "/api/auth/password/reset/confirm/", json={"token": "forged.token.value", "new_password": NEW_PASSWORD}
+        "/api/auth/password/reset/confirm/",
+        json={"token": "forged.token.value", "new_password": NEW_PASSWORD},
     )
     assert response.status_code == 422
     login(client, customer.email)

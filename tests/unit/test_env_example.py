@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READERS = re.compile(r"""\benv(?:_int|_bool|_list)?\(\s*["']([A-Z0-9_]+)["']|environ\.get\(\s*["']([A-Z0-9_]+)["']""")
+READERS = re.compile(
+    r"""\benv(?:_int|_bool|_list)?\(\s*["']([A-Z0-9_]+)["']|environ\.get\(\s*["']([A-Z0-9_]+)["']"""
+)
 
 
 def test_every_variable_read_is_documented():
