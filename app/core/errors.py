@@ -43,6 +43,11 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    # Payment gateways (app.payments.gateways.errors.GatewayError)
+    GATEWAY_UNAVAILABLE = "gateway_unavailable"
+    GATEWAY_ERROR = "gateway_error"
+    GATEWAY_NOT_CONFIGURED = "gateway_not_configured"
+    PAYMENT_DECLINED = "payment_declined"
 
 
 class AppError(Exception):
