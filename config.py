@@ -137,6 +137,36 @@ class Config:
     CATALOG_LOW_STOCK_THRESHOLD = env_int("CATALOG_LOW_STOCK_THRESHOLD", 5)
     CATALOG_COLLECTION_SIZE = env_int("CATALOG_COLLECTION_SIZE", 12)
 
+    # --- Payments: gateways (app/payments/gateways) -------------------------------------
+    # A gateway is offered only when it is named here AND every setting it requires is set.
+    PAYMENTS_ENABLED_GATEWAYS = env_list(
+        "PAYMENTS_ENABLED_GATEWAYS", "stripe,paystack,flutterwave,mtn_momo,pay_on_pickup"
+    )
+    # JSON list of {"gateway", "currencies"?, "countries"?, "methods"?}; empty: the built-in rules.
+    PAYMENTS_ROUTING_RULES = env("PAYMENTS_ROUTING_RULES")
+    PAYMENTS_HTTP_TIMEOUT = float(env("PAYMENTS_HTTP_TIMEOUT", "15"))  # seconds per provider call
+    STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_BASE_URL = env("STRIPE_BASE_URL", "https://api.stripe.com")
+    STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+    PAYSTACK_SECRET_KEY = env("PAYSTACK_SECRET_KEY")
+    PAYSTACK_BASE_URL = env("PAYSTACK_BASE_URL", "https://api.paystack.co")
+    FLUTTERWAVE_SECRET_KEY = env("FLUTTERWAVE_SECRET_KEY")
+    FLUTTERWAVE_WEBHOOK_HASH = env("FLUTTERWAVE_WEBHOOK_HASH")
+    FLUTTERWAVE_WEBHOOK_SIGNATURE = env("FLUTTERWAVE_WEBHOOK_SIGNATURE", "verif-hash")  # or "hmac"
+    FLUTTERWAVE_BASE_URL = env("FLUTTERWAVE_BASE_URL", "https://api.flutterwave.com")
+    MOMO_BASE_URL = env("MOMO_BASE_URL", "https://sandbox.momodeveloper.mtn.com")
+    MOMO_TARGET_ENVIRONMENT = env("MOMO_TARGET_ENVIRONMENT", "sandbox")
+    MOMO_COLLECTION_SUBSCRIPTION_KEY = env("MOMO_COLLECTION_SUBSCRIPTION_KEY")
+    MOMO_COLLECTION_API_USER = env("MOMO_COLLECTION_API_USER")
+    MOMO_COLLECTION_API_KEY = env("MOMO_COLLECTION_API_KEY")
+    MOMO_DISBURSEMENT_SUBSCRIPTION_KEY = env("MOMO_DISBURSEMENT_SUBSCRIPTION_KEY")
+    MOMO_DISBURSEMENT_API_USER = env("MOMO_DISBURSEMENT_API_USER")
+    MOMO_DISBURSEMENT_API_KEY = env("MOMO_DISBURSEMENT_API_KEY")
+    SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET")
+    SANDBOX_PAGE_URL = env("SANDBOX_PAGE_URL", "/api/payments/sandbox/{reference}/")
+    # --- end of Payments ----------------------------------------------------------------
+
     # OpenAPI (flask-smorest); Swagger UI assets are served by Sokoni itself.
     API_TITLE = "Sokoni API"
     API_VERSION = "v1"
@@ -161,6 +191,11 @@ class Development(Config):
 
     ENV_NAME = "development"
     DEBUG = False
+    # Payments: the sandbox (no keys, approve/decline page) is on by default only here.
+    PAYMENTS_ENABLED_GATEWAYS = env_list(
+        "PAYMENTS_ENABLED_GATEWAYS", "sandbox,stripe,paystack,flutterwave,mtn_momo,pay_on_pickup"
+    )
+    SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET", "dev-only-sandbox-webhook-secret")
 
 
 class Testing(Config):
