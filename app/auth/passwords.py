@@ -21,6 +21,8 @@ MIN_LENGTH = 10
 MAX_LENGTH = 128
 #: zxcvbn scores 0 to 4; below 2 is "too guessable" (under ~10^6 guesses).
 MIN_SCORE = 2
+#: zxcvbn refuses longer input; the first 72 characters decide the estimate anyway.
+ZXCVBN_MAX_LENGTH = 72
 
 _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 
@@ -73,7 +75,7 @@ def check_policy(password: str, *, email: str, field: str = "password") -> None:
     if lowered in _COMMON:
         problems.append("This password is too common.")
     elif not problems:
-        result = zxcvbn(password[:MAX_LENGTH], user_inputs=[email, local_part])
+        result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[email, local_part])
         if result["score"] < MIN_SCORE:
             problems.append(result["feedback"]["warning"] or "This password is too easy to guess.")
             problems.extend(result["feedback"]["suggestions"])

@@ -104,7 +104,7 @@ class Me(MethodView):
         return current_user
 
     @blp.login_required()
-    @blp.arguments(schemas.ProfileSchema)
+    @blp.arguments(schemas.ProfileSchema, required=False)
     @blp.response(200, schemas.UserSchema)
     def patch(self, data):
         """Update the caller's profile."""

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.auth.passwords import MAX_LENGTH
+from app.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from app.core.fields import CountryCode, CurrencyCode, PhoneNumber
 from app.core.permissions import Role
 
 
-def Password(**kwargs) -> ma.fields.String:  # noqa: N802 - reads like the field class it builds
-    """A required, write-only password field (the policy itself lives in the service)."""
+def Password(min_length: int = 1, **kwargs) -> ma.fields.String:  # noqa: N802 - reads like a field class
+    """A required, write-only password field (the full policy lives in the service)."""
     return ma.fields.String(
-        required=True, validate=ma.validate.Length(min=1, max=MAX_LENGTH), load_only=True, **kwargs
+        required=True, validate=ma.validate.Length(min=min_length, max=MAX_LENGTH), load_only=True, **kwargs
+    )
+
+
+def NewPassword() -> ma.fields.String:  # noqa: N802
+    """A password being chosen: its length rule is documented in the schema."""
+    return Password(
+        min_length=MIN_LENGTH,
+        metadata={"description": f"At least {MIN_LENGTH} characters; not common, not built from the e-mail"},
     )
 
 
@@ -30,7 +38,7 @@ class ProfileSchema(ma.Schema):
 
 class RegisterSchema(ma.Schema):
     email = Email()
-    password = Password(metadata={"description": "At least 10 characters; not common, not your e-mail"})
+    password = NewPassword()
     full_name = ma.fields.String(validate=ma.validate.Length(max=200))
     phone = PhoneNumber()
     country = CountryCode()
@@ -71,7 +79,7 @@ class UserSchema(ma.Schema):
 
 class PasswordChangeSchema(ma.Schema):
     current_password = Password()
-    new_password = Password()
+    new_password = NewPassword()
 
 
 class PasswordResetRequestSchema(ma.Schema):
@@ -80,7 +88,7 @@ class PasswordResetRequestSchema(ma.Schema):
 
 class PasswordResetConfirmSchema(ma.Schema):
     token = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1024))
-    new_password = Password()
+    new_password = NewPassword()
 
 
 class UserCreateSchema(RegisterSchema):

@@ -15,7 +15,11 @@ class PhoneNumber(ma.fields.String):
     """A phone number, stored in E.164 (+2348031234567). National numbers need ``+``."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"description": "E.164 phone number, e.g. +2348031234567", "example": "+2348031234567"}
+        metadata = {
+            "description": "E.164 phone number; must be a number in use in its country",
+            "example": "+2348031234567",
+            "pattern": r"^\+[1-9][0-9]{6,14}$",
+        }
         super().__init__(validate=ma.validate.Length(max=32), metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -29,29 +33,36 @@ class PhoneNumber(ma.fields.String):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class CountryCode(ma.fields.String):
-    """An ISO 3166-1 alpha-2 country code, upper-cased (``ng`` → ``NG``)."""
+COUNTRY_CODES = sorted(country.alpha_2 for country in pycountry.countries)
+CURRENCY_CODES = sorted(code for code in (c.alpha_3 for c in pycountry.currencies) if is_known_currency(code))
+
+
+class _UpperCaseCode(ma.fields.String):
+    """A code from a fixed list, accepted in any case and returned upper-cased.
+
+    The list is published as an ``enum`` in the OpenAPI document, so clients (and the
+    fuzzer) know exactly what is valid.
+    """
+
+    codes: list[str]
+    error: str
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"description": "ISO 3166-1 alpha-2 code", "example": "NG"}
-        super().__init__(validate=ma.validate.Length(equal=2), metadata=metadata, **kwargs)
+        super().__init__(validate=ma.validate.OneOf(self.codes, error=self.error), **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        code = super()._deserialize(value, attr, data, **kwargs).upper()
-        if pycountry.countries.get(alpha_2=code) is None:
-            raise ma.ValidationError("Not an ISO 3166-1 country code.")
-        return code
+        return super()._deserialize(value, attr, data, **kwargs).upper()
 
 
-class CurrencyCode(ma.fields.String):
-    """An ISO 4217 currency code, upper-cased (``ngn`` → ``NGN``)."""
+class CountryCode(_UpperCaseCode):
+    """An ISO 3166-1 alpha-2 country code (``ng`` → ``NG``)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        metadata = {"description": "ISO 4217 currency code", "example": "NGN"}
-        super().__init__(validate=ma.validate.Length(equal=3), metadata=metadata, **kwargs)
+    codes = COUNTRY_CODES
+    error = "Not an ISO 3166-1 alpha-2 country code."
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        code = super()._deserialize(value, attr, data, **kwargs).upper()
-        if not is_known_currency(code):
-            raise ma.ValidationError("Not an ISO 4217 currency code.")
-        return code
+
+class CurrencyCode(_UpperCaseCode):
+    """An ISO 4217 currency code (``ngn`` → ``NGN``)."""
+
+    codes = CURRENCY_CODES
+    error = "Not an ISO 4217 currency code."

@@ -38,6 +38,7 @@ def test_malformed_json_is_400(client):
         ({"email": GOOD["email"]}, "password", "required"),
         ({**GOOD, "email": "not-an-email"}, "email", "email"),
         ({**GOOD, "country": "ZZ"}, "country", "country code"),
+        ({**GOOD, "preferred_currency": "XYZ"}, "preferred_currency", "currency code"),
         ({**GOOD, "phone": "0803 123 4567"}, "phone", "international"),
     ],
 )
