@@ -26,6 +26,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BLUEPRINTS = (
     "app.health.routes",
     "app.auth.routes",
+    "app.products.routes",
 )
 
 

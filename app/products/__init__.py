@@ -1,0 +1,1 @@
+"""The catalog: categories, tags, products and their variants, prices, promotions, collections."""

@@ -1,0 +1,270 @@
+"""The catalog's caches: whole public responses, and the price book behind every price.
+
+Freshness comes from generations, not from deleting keys: each domain (products,
+categories…) has a counter in Redis, every key embeds the counters of the domains it
+shows, and ``app.products.invalidation`` bumps them after each commit, so one increment
+retires every list variant at once. Keys also embed the ids of the promotions running
+now, so a promotion starting or ending changes the key without any write.
+
+Redis is an accelerator, never a dependency: when it fails, the failure is logged, the
+cache is bypassed for ``CATALOG_CACHE_RETRY_SECONDS`` and the catalog is served from
+the database. Generation bumps missed meanwhile are replayed on recovery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, make_response, request
+from redis.exceptions import RedisError
+
+from app.core.redis_client import get_redis
+from app.extensions import cache
+from app.products.access import is_staff_request
+from app.products.pricing import PriceBook, load_price_book, utcnow
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DOMAINS = ("products", "categories", "tags", "promotions", "collections")
+#: The domains each cached view shows; a write to any of them retires the view's keys.
+VIEW_DOMAINS: dict[str, tuple[str, ...]] = {
+    "products": ("products", "categories", "tags", "promotions"),
+    "categories": ("categories",),
+    "tags": ("tags",),
+    "promotions": ("promotions", "products", "categories"),
+    "collections": DOMAINS,
+}
+VIEW_TTL_SETTINGS = {
+    "products": "CATALOG_CACHE_TTL_PRODUCTS",
+    "categories": "CATALOG_CACHE_TTL_CATEGORIES",
+    "tags": "CATALOG_CACHE_TTL_CATEGORIES",
+    "promotions": "CATALOG_CACHE_TTL_PROMOTIONS",
+    "collections": "CATALOG_CACHE_TTL_COLLECTIONS",
+}
+PREFIX = "catalog:"
+STATS = ("hits", "misses")
+#: Response headers worth replaying from the cache.
+KEPT_HEADERS = ("Content-Type", "X-Pagination")
+
+
+@dataclass
+class _Health:
+    """Per-process circuit breaker: after a Redis error, skip the cache for a while."""
+
+    down_until: float = 0.0
+    pending_bump: set[str] = field(default_factory=set)
+
+
+def _health(app: Flask | None = None) -> _Health:
+    return (app or current_app).extensions.setdefault("catalog_cache_health", _Health())
+
+
+def enabled() -> bool:
+    return bool(current_app.config["CATALOG_CACHE_ENABLED"])
+
+
+def _guarded(operation: Callable[[], T], default: T) -> T:
+    """Run a cache operation; on a Redis failure log it, open the breaker, return ``default``."""
+    health = _health()
+    if time.monotonic() < health.down_until:
+        return default
+    try:
+        if health.pending_bump:
+            _incr_generations(health.pending_bump)
+            health.pending_bump = set()
+        return operation()
+    except (RedisError, OSError) as exc:
+        log.warning("Catalog cache unavailable, serving from the database: %r", exc)
+        health.down_until = time.monotonic() + current_app.config["CATALOG_CACHE_RETRY_SECONDS"]
+        return default
+
+
+def _incr_generations(domains: Iterable[str]) -> None:
+    for domain in sorted(domains):
+        cache.cache.inc(f"{PREFIX}gen:{domain}")
+
+
+def bump(domains: Iterable[str]) -> None:
+    """Retire every cached view of ``domains``; remembered and replayed if Redis is down."""
+    domains = set(domains)
+    if not domains:
+        return
+    g.pop("catalog_generations", None)
+    g.pop("catalog_price_book", None)
+    missed = object()
+    if _guarded(lambda: _incr_generations(domains), missed) is missed:
+        _health().pending_bump |= domains
+
+
+def invalidate_all() -> None:
+    bump(DOMAINS)
+
+
+def generations() -> dict[str, int] | None:
+    """The counters of every domain (one MGET, memoised per request); ``None`` if Redis is down."""
+    if "catalog_generations" not in g:
+        g.catalog_generations = _read_counters("gen", DOMAINS)
+    return g.catalog_generations
+
+
+def _read_counters(kind: str, names: tuple[str, ...]) -> dict[str, int] | None:
+    """Several integer counters in one MGET; ``None`` when Redis is unavailable."""
+    values = _guarded(lambda: cache.get_many(*(f"{PREFIX}{kind}:{name}" for name in names)), None)
+    return None if values is None else {n: int(v or 0) for n, v in zip(names, values, strict=True)}
+
+
+def price_book() -> PriceBook:
+    """The promotions in force or scheduled; cached per promotions/categories generation."""
+    if "catalog_price_book" not in g:
+        gens = generations() if enabled() else None
+        key = gens and f"{PREFIX}book:{gens['promotions']}.{gens['categories']}"
+        book = key and _guarded(lambda: cache.get(key), None)
+        if book is None:
+            book = load_price_book()
+            if key:
+                ttl = current_app.config["CATALOG_CACHE_TTL_PROMOTIONS"]
+                _guarded(lambda: cache.set(key, book, timeout=ttl), None)
+        g.catalog_price_book = book
+    return g.catalog_price_book
+
+
+def _count(stat: str) -> None:
+    _guarded(lambda: cache.cache.inc(f"{PREFIX}stats:{stat}"), None)
+
+
+def stats() -> dict[str, Any]:
+    """Hit/miss counters (shared by every process) and the state of the cache, for staff."""
+    counts = _read_counters("stats", STATS)
+    hits, misses = (counts["hits"], counts["misses"]) if counts else (0, 0)
+    return {
+        "enabled": enabled(),
+        "available": counts is not None,
+        "hits": hits,
+        "misses": misses,
+        "hit_rate": round(hits / (hits + misses), 4) if hits + misses else None,
+        "generations": generations() or {},
+    }
+
+
+def clear() -> int:
+    """Delete every catalog key (entries, generations, counters); returns how many."""
+    redis = get_redis()  # the client Flask-Caching uses; cachelib has no prefix scan
+    pattern = f"{current_app.config['CACHE_KEY_PREFIX']}{PREFIX}*"
+
+    def delete_all() -> int:
+        keys = list(redis.scan_iter(match=pattern, count=500))
+        return redis.delete(*keys) if keys else 0
+
+    g.pop("catalog_generations", None)
+    g.pop("catalog_price_book", None)
+    return _guarded(delete_all, 0)
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """What a cached view replays: body, selected headers and the body's ETag."""
+
+    body: bytes
+    headers: dict[str, str]
+    etag: str
+
+    @classmethod
+    def capture(cls, response: Response) -> CachedResponse:
+        body = response.get_data()
+        headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+        return cls(body, headers, hashlib.blake2b(body, digest_size=16).hexdigest())
+
+    def render(self) -> Response:
+        """200 with the body, or 304 with no body when the client already holds this ETag."""
+        cache_control = f"public, max-age={current_app.config['CATALOG_HTTP_MAX_AGE']}"
+        if request.if_none_match.contains(self.etag):
+            response = Response(status=304)
+        else:
+            response = Response(self.body, status=200, headers=self.headers)
+        response.set_etag(self.etag)
+        response.headers["Cache-Control"] = cache_control
+        return response
+
+
+def view_key(view: str) -> str | None:
+    """The key of this request's response: view, generations, running promotions, query."""
+    gens = generations()
+    if gens is None:
+        return None
+    parts = [view, request.path, *(f"{d}{gens[d]}" for d in VIEW_DOMAINS[view])]
+    if "promotions" in VIEW_DOMAINS[view]:
+        parts.append(price_book().active_ids(utcnow()))
+    parts.extend(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
+    return f"{PREFIX}view:{view}:{digest}"
+
+
+def _wait_for(key: str) -> CachedResponse | None:
+    """Another request is computing ``key``: poll for its result for a short while."""
+    deadline = time.monotonic() + current_app.config["CATALOG_CACHE_WAIT_SECONDS"]
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        entry = _guarded(lambda: cache.get(key), None)
+        if entry is not None:
+            return entry
+    return None
+
+
+def serve(view: str, compute: Callable[[], Response]) -> Response:
+    """Serve a public catalog GET from the cache, computing it at most once per key.
+
+    Stampede protection: the first miss takes a short lock (``SET NX``) and computes;
+    concurrent misses wait for its result rather than all hitting the database. Only
+    200 responses are stored; every response gets an ETag and ``Cache-Control``.
+    """
+    key = view_key(view) if enabled() else None
+    entry = key and _guarded(lambda: cache.get(key), None)
+    if entry is not None:
+        _count("hits")
+        return entry.render()
+    locked = False
+    if key:
+        _count("misses")
+        lock_seconds = current_app.config["CATALOG_CACHE_LOCK_SECONDS"]
+        locked = _guarded(lambda: cache.add(f"{key}:lock", 1, timeout=lock_seconds), False)
+        entry = None if locked else _wait_for(key)
+        if entry is not None:
+            return entry.render()
+    try:
+        response = compute()
+        if response.status_code != 200:
+            return response
+        entry = CachedResponse.capture(response)
+        if key:
+            ttl = current_app.config[VIEW_TTL_SETTINGS[view]]
+            _guarded(lambda: cache.set(key, entry, timeout=ttl), None)
+        return entry.render()
+    finally:
+        if locked:
+            _guarded(lambda: cache.delete(f"{key}:lock"), None)
+
+
+def cached_view(view: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a view: its public GETs go through ``serve``; writes and staff pass through.
+
+    Staff responses (which show exact stock and inactive items) are never cached.
+    """
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if request.method != "GET" or is_staff_request():
+                return func(*args, **kwargs)
+            return serve(view, lambda: make_response(func(*args, **kwargs)))
+
+        return wrapper
+
+    return decorator
