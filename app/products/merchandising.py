@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +17,16 @@ from app.products.models import Collection, CollectionItem, Product, Promotion
 from app.products.services import categories_by_slugs, commit, products_by_slugs, shop_currency
 from app.products.slugs import change_slug, get_by_slug, new_slug
 
-PROMOTION_FIELDS = ("name", "description", "kind", "percent_off", "amounts_off", "is_active")
+PROMOTION_FIELDS = (
+    "name",
+    "description",
+    "kind",
+    "percent_off",
+    "amounts_off",
+    "starts_at",
+    "ends_at",
+    "is_active",
+)
 COLLECTION_FIELDS = ("name", "description", "kind", "position", "is_active")
 #: How each computed collection chooses its products.
 COMPUTED_ORDER = {
@@ -78,9 +86,6 @@ def _apply_promotion(promotion: Promotion, data: Mapping[str, Any]) -> None:
     for name in PROMOTION_FIELDS:
         if name in data:
             setattr(promotion, name, data[name])
-    for name in ("starts_at", "ends_at"):
-        if name in data:  # stored in UTC: SQLite keeps no offset
-            setattr(promotion, name, data[name] and data[name].astimezone(UTC))
     if "products" in data:
         promotion.products = products_by_slugs(data["products"])
     if "categories" in data:

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import TimestampMixin
+from app.core.models import TimestampMixin, UTCDateTime
 from app.extensions import db
 
 #: Full-text search configuration; English stemming matches "phones" to "phone".
@@ -186,8 +186,8 @@ class Promotion(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     percent_off: Mapped[int | None] = mapped_column(sa.Integer)
     amounts_off: Mapped[dict[str, int]] = mapped_column(sa.JSON, nullable=False, default=dict)
-    starts_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), nullable=False)
-    ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
 
     products: Mapped[list[Product]] = relationship(secondary=promotion_products, order_by=Product.id)

@@ -9,20 +9,13 @@ with no write needed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from app.core.models import utcnow
 from app.extensions import db
 from app.products.models import Category, Promotion, promotion_categories, promotion_products
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +115,8 @@ def load_price_book(now: datetime | None = None) -> PriceBook:
                 kind=p.kind,
                 percent_off=p.percent_off,
                 amounts_off=dict(p.amounts_off or {}),
-                starts_at=as_utc(p.starts_at),
-                ends_at=as_utc(p.ends_at),
+                starts_at=p.starts_at,
+                ends_at=p.ends_at,
                 product_ids=frozenset(products),
                 category_paths=tuple(sorted(paths)),
             )
