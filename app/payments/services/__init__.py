@@ -1,0 +1,1 @@
+"""Payment services: the business rules of payments (routing today; the pipeline later)."""
