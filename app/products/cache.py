@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g, make_response, request
+from flask import Flask, Response, current_app, make_response, request
 from redis.exceptions import RedisError
 
 from app.core.redis_client import get_redis
 from app.extensions import cache
-from app.products.access import is_staff_request
+from app.products.access import is_staff_request, request_memo
 from app.products.pricing import PriceBook, load_price_book, utcnow
 
 log = logging.getLogger(__name__)
@@ -97,11 +97,16 @@ def bump(domains: Iterable[str]) -> None:
     domains = set(domains)
     if not domains:
         return
-    g.pop("catalog_generations", None)
-    g.pop("catalog_price_book", None)
+    _forget_memo()
     missed = object()
     if _guarded(lambda: _incr_generations(domains), missed) is missed:
         _health().pending_bump |= domains
+
+
+def _forget_memo() -> None:
+    memo = request_memo()
+    memo.pop("generations", None)
+    memo.pop("price_book", None)
 
 
 def invalidate_all() -> None:
@@ -110,9 +115,10 @@ def invalidate_all() -> None:
 
 def generations() -> dict[str, int] | None:
     """The counters of every domain (one MGET, memoised per request); ``None`` if Redis is down."""
-    if "catalog_generations" not in g:
-        g.catalog_generations = _read_counters("gen", DOMAINS)
-    return g.catalog_generations
+    memo = request_memo()
+    if "generations" not in memo:
+        memo["generations"] = _read_counters("gen", DOMAINS)
+    return memo["generations"]
 
 
 def _read_counters(kind: str, names: tuple[str, ...]) -> dict[str, int] | None:
@@ -123,7 +129,8 @@ def _read_counters(kind: str, names: tuple[str, ...]) -> dict[str, int] | None:
 
 def price_book() -> PriceBook:
     """The promotions in force or scheduled; cached per promotions/categories generation."""
-    if "catalog_price_book" not in g:
+    memo = request_memo()
+    if "price_book" not in memo:
         gens = generations() if enabled() else None
         key = gens and f"{PREFIX}book:{gens['promotions']}.{gens['categories']}"
         book = key and _guarded(lambda: cache.get(key), None)
@@ -132,8 +139,8 @@ def price_book() -> PriceBook:
             if key:
                 ttl = current_app.config["CATALOG_CACHE_TTL_PROMOTIONS"]
                 _guarded(lambda: cache.set(key, book, timeout=ttl), None)
-        g.catalog_price_book = book
-    return g.catalog_price_book
+        memo["price_book"] = book
+    return memo["price_book"]
 
 
 def _count(stat: str) -> None:
@@ -163,8 +170,7 @@ def clear() -> int:
         keys = list(redis.scan_iter(match=pattern, count=500))
         return redis.delete(*keys) if keys else 0
 
-    g.pop("catalog_generations", None)
-    g.pop("catalog_price_book", None)
+    _forget_memo()
     return _guarded(delete_all, 0)
 
 
