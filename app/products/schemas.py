@@ -142,7 +142,11 @@ class ProductDetailSchema(ProductCardSchema):
 
 class PriceInSchema(ma.Schema):
     currency = CurrencyCode(required=True)
-    amount = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_AMOUNT))
+    amount = ma.fields.Integer(
+        required=True,
+        strict=True,  # 1.5 is refused, never rounded: amounts are minor units
+        validate=ma.validate.Range(min=0, max=MAX_AMOUNT),
+    )
 
 
 def _unique_currencies(prices: list[dict[str, Any]]) -> None:
@@ -229,7 +233,7 @@ class PromotionUpdateSchema(ma.Schema):
     percent_off = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1, max=100))
     amounts_off = ma.fields.Dict(
         keys=CurrencyCode(),
-        values=ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_AMOUNT)),
+        values=ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_AMOUNT)),
         metadata={"description": "Fixed promotions: currency → minor units off"},
     )
     starts_at = ma.fields.AwareDateTime()
