@@ -166,6 +166,8 @@ class BaseGateway(abc.ABC):
     """Keys that must be non-empty before the gateway is offered."""
     webhooks_signed: ClassVar[bool] = True
     """False when the provider's callbacks carry no signature (MoMo): they are only hints."""
+    supports_refunds: ClassVar[bool] = True
+    """False when refunds happen outside Sokoni; ``process_refund`` then raises ``unsupported``."""
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         missing = self.missing_settings(settings)

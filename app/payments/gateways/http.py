@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -53,8 +53,13 @@ class GatewayHttp:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth: tuple[str, str] | None = None,
+        accept: Collection[int] = (),
     ) -> HttpReply:
-        """Send one request; return its reply on 2xx, raise ``GatewayError`` otherwise."""
+        """Send one request; return its reply on 2xx (or a status in ``accept``), else raise.
+
+        ``accept`` is for providers that answer an expected state with an error status
+        (Daraja's "still processing" is a 500 the gateway must read, not a failure).
+        """
         started = time.perf_counter()
         try:
             response = self.session.request(
@@ -75,7 +80,7 @@ class GatewayHttp:
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.info("%s %s %s -> %s in %.0f ms", self.gateway, method, path, response.status_code, elapsed_ms)
         body = self._parse(response)
-        if response.ok:
+        if response.ok or response.status_code in accept:
             return HttpReply(response.status_code, body)
         reason = f"{method} {path} -> {response.status_code}: {provider_message(body)}"
         if response.status_code >= 500 or response.status_code == 429:
