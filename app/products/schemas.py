@@ -12,6 +12,7 @@ import marshmallow as ma
 from webargs.fields import DelimitedList
 
 from app.core.fields import CurrencyCode
+from app.core.schemas import MoneySchema
 from app.products.listing import CARD_FIELDS, SORTS
 
 SLUG = ma.validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Lower-case letters, digits and dashes.")
@@ -29,11 +30,6 @@ def Name(**kwargs: Any) -> ma.fields.String:  # noqa: N802
 
 
 # ---- shared output pieces -------------------------------------------------------------
-
-
-class MoneySchema(ma.Schema):
-    amount = ma.fields.Integer(required=True, metadata={"description": "Minor units (kobo, cents)"})
-    currency = ma.fields.String(required=True, metadata={"example": "NGN"})
 
 
 class RefSchema(ma.Schema):
