@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import stripe
 
-from app.core.money import Money
+from app.core.money import Money, exponent
 from app.payments.gateways.base import (
     BaseGateway,
     PaymentInit,
@@ -34,6 +34,9 @@ T = TypeVar("T")
 
 #: Stripe rejects signatures older than this many seconds (its own default, kept explicit).
 SIGNATURE_TOLERANCE = 300
+
+#: Currencies whose exponent in Stripe's API differs from ISO 4217.
+_STRIPE_EXPONENTS = {"ISK": 2}
 
 _PAYMENT_STATES = {
     "requires_payment_method": PaymentState.PENDING,
@@ -70,7 +73,7 @@ class StripeGateway(BaseGateway):
 
     def initialize_payment(self, request: PaymentRequest) -> PaymentInit:
         params: dict[str, Any] = {
-            "amount": request.amount.amount,
+            "amount": to_stripe(request.amount),
             "currency": request.amount.currency.lower(),
             "metadata": {**request.metadata, "reference": request.reference},
             "automatic_payment_methods": {"enabled": True},
@@ -98,10 +101,9 @@ class StripeGateway(BaseGateway):
         return _intent_status(intent.to_dict())
 
     def process_refund(self, request: RefundRequest) -> RefundResult:
-        self.ensure_currency(request.amount)
         params: dict[str, Any] = {
             "payment_intent": request.payment.provider_reference,
-            "amount": request.amount.amount,
+            "amount": to_stripe(request.amount),
             "metadata": {"reference": request.reference, "payment_reference": request.payment.reference},
         }
         if request.reason:
@@ -152,7 +154,7 @@ class StripeGateway(BaseGateway):
                 reference=str(section(obj, "metadata").get("reference", "")),
                 provider_reference=str(obj.get("payment_intent") or ""),
                 status=PaymentState.REFUNDED if obj.get("refunded") else None,
-                amount=money_from_minor(obj.get("amount_refunded"), obj.get("currency"), self.id),
+                amount=from_stripe(obj.get("amount_refunded"), obj.get("currency")),
             )
         return WebhookEvent(**common)
 
@@ -176,6 +178,36 @@ class StripeGateway(BaseGateway):
         return GatewayError(kind, self.id, reason, provider_status=exc.http_status)
 
 
+def to_stripe(amount: Money) -> int:
+    """Stripe's integer amount: ISO minor units, except where Stripe's API differs.
+
+    ISK has no minor unit in ISO 4217 but stays two-decimal in Stripe's API (100 = 1 króna);
+    three-decimal currencies (KWD, BHD…) must end in 0 there. We refuse rather than round.
+    """
+    if exponent(amount.currency) == 3 and amount.amount % 10:
+        raise GatewayError(
+            GatewayErrorKind.UNSUPPORTED,
+            "stripe",
+            f"Stripe takes {amount.currency} in tens of the minor unit",
+        )
+    return amount.amount * _scale(amount.currency)
+
+
+def from_stripe(value: Any, currency: Any) -> Money:
+    """``Money`` from one of Stripe's integer amounts (the inverse of ``to_stripe``)."""
+    money = money_from_minor(value or 0, currency, "stripe")
+    scale = _scale(money.currency)
+    if money.amount % scale:
+        raise GatewayError(GatewayErrorKind.INVALID_RESPONSE, "stripe", f"{value} {currency} is not whole")
+    return Money(money.amount // scale, money.currency)
+
+
+def _scale(currency: str) -> int:
+    """Stripe units per ISO minor unit: 100 for ISK, 1 everywhere else."""
+    iso = exponent(currency)
+    return 10 ** (_STRIPE_EXPONENTS.get(currency, iso) - iso)
+
+
 def _options(idempotency_key: str) -> Any:
     return {"idempotency_key": idempotency_key} if idempotency_key else None
 
@@ -189,7 +221,7 @@ def _intent_status(intent: Mapping[str, Any]) -> PaymentStatus:
     currency = str(intent.get("currency", "")).upper()
     return PaymentStatus(
         status=state,
-        amount=Money(int(received or intent.get("amount") or 0), currency) if currency else None,
+        amount=from_stripe(received or intent.get("amount"), currency) if currency else None,
         reference=str(section(intent, "metadata").get("reference", "")),
         provider_reference=str(intent.get("id", "")),
         provider_transaction_id=str(intent.get("latest_charge") or ""),
@@ -204,6 +236,6 @@ def _refund_result(refund: Mapping[str, Any]) -> RefundResult:
         reference=str(section(refund, "metadata").get("reference", "")),
         provider_refund_id=str(refund.get("id", "")),
         status=_REFUND_STATES.get(str(refund.get("status")), RefundState.PENDING),
-        amount=Money(int(refund.get("amount") or 0), currency) if currency else None,
+        amount=from_stripe(refund.get("amount"), currency) if currency else None,
         raw=refund,
     )

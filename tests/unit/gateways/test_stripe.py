@@ -14,7 +14,7 @@ from app.core.money import Money
 from app.payments.gateways.base import PaymentQuery, PaymentRequest, PaymentState, RefundRequest, RefundState
 from app.payments.gateways.errors import GatewayError, GatewayErrorKind
 from app.payments.gateways.signing import hmac_hex
-from app.payments.gateways.stripe import StripeGateway
+from app.payments.gateways.stripe import StripeGateway, from_stripe, to_stripe
 from app.payments.testing import GatewayContract, Webhook
 
 BASE = "https://stripe.test"
@@ -26,8 +26,8 @@ def intent(request: PaymentRequest, status: str = "requires_payment_method", **e
     return {
         "id": "pi_3PqTest",
         "object": "payment_intent",
-        "amount": request.amount.amount,
-        "amount_received": request.amount.amount if status == "succeeded" else 0,
+        "amount": to_stripe(request.amount),
+        "amount_received": to_stripe(request.amount) if status == "succeeded" else 0,
         "currency": request.amount.currency.lower(),
         "client_secret": "pi_3PqTest_secret_abc",
         "latest_charge": "ch_3PqTest" if status == "succeeded" else None,
@@ -53,7 +53,7 @@ def form(call: Any) -> dict[str, str]:
 class TestStripeContract(GatewayContract):
     gateway_class = StripeGateway
     settings = {"STRIPE_SECRET_KEY": "sk_test_123", "STRIPE_WEBHOOK_SECRET": SECRET, "STRIPE_BASE_URL": BASE}
-    amounts = (Money(1500, "USD"), Money(45000, "UGX"), Money(1250, "KWD"))
+    amounts = (Money(1500, "USD"), Money(45000, "UGX"), Money(1250, "KWD"), Money(5000, "ISK"))
     signature_header = "Stripe-Signature"
 
     def stub_initialize(self, rsps: responses.RequestsMock, request: PaymentRequest) -> None:
@@ -61,7 +61,7 @@ class TestStripeContract(GatewayContract):
 
     def sent_amount(self, rsps: responses.RequestsMock, request: PaymentRequest) -> Money:
         sent = form(rsps.calls[-1])
-        return Money(int(sent["amount"]), sent["currency"].upper())
+        return from_stripe(sent["amount"], sent["currency"])
 
     def stub_verify(self, rsps, request, state) -> PaymentQuery:
         stripe_status = {PaymentState.SUCCEEDED: "succeeded", PaymentState.FAILED: "requires_payment_method"}
@@ -126,6 +126,28 @@ def test_initialize_sends_metadata_idempotency_key_and_returns_the_client_secret
     assert started.client_secret == "pi_3PqTest_secret_abc"
     assert started.provider_reference == "pi_3PqTest"
     assert started.status is PaymentState.PENDING
+
+
+@pytest.mark.parametrize(
+    ("amount", "sent"),
+    [
+        (Money(45000, "UGX"), 45000),
+        (Money(1250, "KWD"), 1250),
+        (Money(5000, "ISK"), 500000),
+        (Money(999, "USD"), 999),
+    ],
+)
+def test_amounts_follow_stripes_currency_rules(amount, sent):
+    assert to_stripe(amount) == sent
+    assert from_stripe(sent, amount.currency.lower()) == amount
+
+
+def test_a_three_decimal_amount_not_ending_in_zero_is_refused_not_rounded(gateway, rsps):
+    request = TestStripeContract().payment_request(Money(1255, "KWD"))
+    with pytest.raises(GatewayError) as caught:
+        gateway.initialize_payment(request)
+    assert caught.value.kind is GatewayErrorKind.UNSUPPORTED
+    assert not rsps.calls
 
 
 def test_declined_card_is_a_declined_error(gateway, rsps):
