@@ -1,0 +1,1 @@
+"""Delivery: addresses, shipping zones and methods, bus-station pickup, collection codes."""
