@@ -102,6 +102,10 @@ class Config:
     PASSWORD_RESET_MAX_AGE = env_int("PASSWORD_RESET_MAX_AGE", 3600)
     PASSWORD_RESET_URL = env("PASSWORD_RESET_URL", "http://127.0.0.1:8000/reset-password?token={token}")
 
+    # Idempotency-Key: how long an unfinished request holds its key, and how long keys live.
+    IDEMPOTENCY_LOCK_SECONDS = env_int("IDEMPOTENCY_LOCK_SECONDS", 60)
+    IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
+
     # Rate limits (Flask-Limiter syntax); storage follows REDIS_URL.
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
@@ -117,6 +121,9 @@ class Config:
     SMTP_USERNAME = env("SMTP_USERNAME")
     SMTP_PASSWORD = env("SMTP_PASSWORD")
     SMTP_USE_TLS = env_bool("SMTP_USE_TLS", True)
+
+    # Cart: the most of one variant a cart may hold.
+    CART_MAX_QUANTITY = env_int("CART_MAX_QUANTITY", 99)
 
     # Shop defaults
     DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "NGN")

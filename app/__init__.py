@@ -27,6 +27,7 @@ BLUEPRINTS = (
     "app.health.routes",
     "app.auth.routes",
     "app.products.routes",
+    "app.cart.routes",
     "app.delivery.routes",
 )
 

@@ -65,8 +65,8 @@ class Login(MethodView):
     @blp.alt_response(401, response="UNAUTHORIZED")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data):
-        """Exchange credentials for an access and a refresh token."""
-        return services.login(data["email"], data["password"])
+        """Exchange credentials for tokens; a guest cart sent as ``X-Cart-Token`` is merged."""
+        return services.login(data["email"], data["password"], cart_token=request.headers.get("X-Cart-Token"))
 
 
 @blp.route("/auth/token/refresh/")

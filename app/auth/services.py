@@ -28,6 +28,7 @@ from app.auth.sessions import (
     revoke_session,
     revoke_token,
 )
+from app.auth.signals import user_logged_in
 from app.core.errors import (
     AuthenticationError,
     ConflictError,
@@ -101,8 +102,11 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def login(email: str, password: str) -> TokenPair:
-    return issue_tokens(authenticate(email, password))
+def login(email: str, password: str, cart_token: str | None = None) -> TokenPair:
+    """Tokens for valid credentials; subscribers (the cart) hear of the login."""
+    user = authenticate(email, password)
+    user_logged_in.send(current_app._get_current_object(), user=user, cart_token=cart_token)
+    return issue_tokens(user)
 
 
 def refresh_session(refresh_token: str) -> TokenPair:

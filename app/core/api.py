@@ -55,3 +55,27 @@ class Blueprint(flask_smorest.Blueprint):
             return self.doc(security=[{"bearerAuth": []}])(guarded)
 
         return decorator
+
+    def idempotent(self) -> Callable:
+        """Require and honour ``Idempotency-Key`` (see ``app.core.idempotency``), documented.
+
+        Put it just under ``login_required``: the key is scoped to the caller.
+        """
+        from app.core.idempotency import HEADER, MAX_KEY_LENGTH, idempotent
+
+        parameter = {
+            "in": "header",
+            "name": HEADER,
+            "required": True,
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+            "description": "A unique value per operation (e.g. a UUID); a retry with the same key "
+            "and body replays the first response, with another body it is a 409.",
+        }
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            guarded = idempotent(func)
+            guarded = self.alt_response(409, response="CONFLICT")(guarded)
+            guarded = self.alt_response(428, response="PRECONDITION_REQUIRED")(guarded)
+            return self.doc(parameters=[parameter])(guarded)
+
+        return decorator

@@ -43,6 +43,17 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    # Idempotency (app.core.idempotency)
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+    # Cart, checkout and orders
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    PRICE_CHANGED = "price_changed"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    COUPON_INVALID = "coupon_invalid"
+    COUPON_EXHAUSTED = "coupon_exhausted"
+    CART_EMPTY = "cart_empty"
+    INVALID_TRANSITION = "invalid_transition"
     # Payment gateways (app.payments.gateways.errors.GatewayError)
     GATEWAY_UNAVAILABLE = "gateway_unavailable"
     GATEWAY_ERROR = "gateway_error"

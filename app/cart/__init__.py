@@ -1,0 +1,1 @@
+"""Carts (for users and guests) and coupons."""

@@ -1,0 +1,104 @@
+"""Cart endpoints, for signed-in users (bearer token) and guests (``X-Cart-Token``)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
+
+from app.cart import schemas, services
+from app.cart.services import CartOwner
+from app.core.api import Blueprint
+
+blp = Blueprint("cart", __name__, url_prefix="/api/cart", description="Shopping carts")
+
+CART_TOKEN = "X-Cart-Token"
+OWNER_DOC = {
+    "security": [{"bearerAuth": []}, {}],
+    "parameters": [
+        {
+            "in": "header",
+            "name": CART_TOKEN,
+            "required": False,
+            "schema": {"type": "string", "maxLength": 128},
+            "description": "A guest's cart token, returned by the first write; ignored when signed in.",
+        }
+    ],
+}
+TOKEN_HEADER_DOC = {
+    CART_TOKEN: {"description": "Issued on a guest's first write", "schema": {"type": "string"}}
+}
+
+
+def current_owner() -> CartOwner:
+    """The signed-in user if a valid token is sent (a bad one is a 401), else the guest token."""
+    verify_jwt_in_request(optional=True)
+    token = request.headers.get(CART_TOKEN, "").strip()[:128] or None
+    return CartOwner(user=get_current_user(), token=token)
+
+
+@blp.route("/")
+class CartView(MethodView):
+    @blp.doc(**OWNER_DOC)
+    @blp.arguments(schemas.CartQuerySchema, location="query")
+    @blp.response(200, schemas.CartSchema)
+    def get(self, query):
+        """The caller's cart with saved and current prices (an empty cart if there is none)."""
+        return services.get_cart(current_owner(), query.get("currency"))
+
+    @blp.doc(**OWNER_DOC)
+    @blp.response(204)
+    def delete(self):
+        """Empty the cart."""
+        services.clear_cart(current_owner())
+
+
+@blp.route("/items/")
+class CartItems(MethodView):
+    @blp.doc(**OWNER_DOC)
+    @blp.arguments(schemas.AddItemSchema)
+    @blp.response(201, schemas.CartSchema, headers=TOKEN_HEADER_DOC)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data):
+        """Add a variant (more of it if already there); a guest's first write gets a cart token."""
+        cart, token = services.add_item(current_owner(), **data)
+        return cart, 201, ({CART_TOKEN: token} if token else {})
+
+
+@blp.route("/items/<int:item_id>/")
+class CartItem(MethodView):
+    @blp.doc(**OWNER_DOC)
+    @blp.arguments(schemas.UpdateItemSchema)
+    @blp.response(200, schemas.CartSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, data, item_id):
+        """Change a line's quantity (its price is refreshed to today's)."""
+        return services.update_item(current_owner(), item_id, data["quantity"])
+
+    @blp.doc(**OWNER_DOC)
+    @blp.response(200, schemas.CartSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, item_id):
+        """Remove a line."""
+        return services.remove_item(current_owner(), item_id)
+
+
+@blp.route("/coupon/")
+class CartCoupon(MethodView):
+    @blp.doc(**OWNER_DOC)
+    @blp.arguments(schemas.CouponSchema)
+    @blp.response(200, schemas.CartSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data):
+        """Apply a coupon code (checked now, and again at checkout)."""
+        return services.apply_coupon(current_owner(), data["code"])
+
+    @blp.doc(**OWNER_DOC)
+    @blp.response(200, schemas.CartSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self):
+        """Remove the coupon."""
+        return services.remove_coupon(current_owner())

@@ -1,0 +1,329 @@
+"""Cart rules: one currency per cart, price snapshots, stock checks, coupons, guest merge.
+
+A cart belongs to a user, or to a guest holding an unguessable token (``X-Cart-Token``)
+of which only a SHA-256 digest is stored. Every function takes a ``CartOwner`` so the
+same rules serve both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.auth.signals import user_logged_in
+from app.cart import coupons
+from app.cart.models import Cart, CartItem, CartStatus
+from app.core.errors import ConflictError, ErrorCode, NotFoundError, ValidationError
+from app.core.money import Money
+from app.extensions import db
+from app.products import inventory
+from app.products.stock import stock_status
+
+
+@dataclass(frozen=True)
+class CartOwner:
+    """Whose cart: a signed-in user, else a guest token (either may be absent)."""
+
+    user: User | None = None
+    token: str | None = None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _open_cart(owner: CartOwner) -> Cart | None:
+    query = sa.select(Cart).where(Cart.status == CartStatus.OPEN).options(selectinload(Cart.items))
+    if owner.user is not None:
+        return db.session.scalar(query.where(Cart.user_id == owner.user.id))
+    if owner.token:
+        return db.session.scalar(
+            query.where(Cart.token_hash == hash_token(owner.token), Cart.user_id.is_(None))
+        )
+    return None
+
+
+def _default_currency(owner: CartOwner, requested: str | None) -> str:
+    profile = owner.user.profile if owner.user is not None else None
+    return requested or (profile and profile.preferred_currency) or current_app.config["DEFAULT_CURRENCY"]
+
+
+def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[Cart, str | None]:
+    """The owner's open cart, created on first write; returns a new guest token if one was issued."""
+    cart = _open_cart(owner)
+    if cart is not None:
+        if currency and currency != cart.currency:
+            raise ValidationError(
+                f"This cart is in {cart.currency}; empty it to shop in {currency}.",
+                code=ErrorCode.CURRENCY_MISMATCH,
+            )
+        return cart, None
+    new_token = None
+    cart = Cart(currency=_default_currency(owner, currency), status=CartStatus.OPEN.value)
+    if owner.user is not None:
+        cart.user_id = owner.user.id
+    else:
+        new_token = secrets.token_urlsafe(32)
+        cart.token_hash = hash_token(new_token)
+    db.session.add(cart)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same user's other request created it first
+        db.session.rollback()
+        return _get_or_create_cart(owner, currency)
+    return cart, new_token
+
+
+def _require_cart(owner: CartOwner) -> Cart:
+    cart = _open_cart(owner)
+    if cart is None:
+        raise NotFoundError("There is no cart yet; add an item first.")
+    return cart
+
+
+def _find_item(cart: Cart, item_id: int) -> CartItem:
+    item = next((item for item in cart.items if item.id == item_id), None)
+    if item is None:  # also another owner's item: never revealed
+        raise NotFoundError("No such item in your cart.")
+    return item
+
+
+def _check_quantity(quantity: int, variant_offer: inventory.VariantOffer) -> None:
+    limit = current_app.config["CART_MAX_QUANTITY"]
+    if quantity > limit:
+        raise ValidationError(
+            f"At most {limit} of one item per order.", details={"quantity": [f"Must be at most {limit}."]}
+        )
+    available = variant_offer.variant.stock_on_hand
+    if quantity > available:
+        raise ConflictError(
+            f"Only {available} left in stock.",
+            code=ErrorCode.INSUFFICIENT_STOCK,
+            details={"variant_id": variant_offer.variant.id, "available": available},
+        )
+
+
+def _offer_for(variant_id: int, currency: str) -> inventory.VariantOffer:
+    variants = inventory.load_variants([variant_id])
+    if variant_id not in variants:
+        raise NotFoundError("No such product variant.")
+    offer = inventory.current_offers(variants, currency)[variant_id]
+    if not (offer.variant.is_active and offer.variant.product.is_active):
+        raise NotFoundError("No such product variant.")
+    if offer.offer is None:
+        raise ValidationError(
+            f"This item is not sold in {currency}.",
+            code=ErrorCode.CURRENCY_MISMATCH,
+            details={"variant_id": [f"No {currency} price."]},
+        )
+    return offer
+
+
+def add_item(
+    owner: CartOwner, variant_id: int, quantity: int, currency: str | None = None
+) -> tuple[dict[str, Any], str | None]:
+    """Add (or add more of) a variant; returns the cart and a guest token if one was issued."""
+    cart, new_token = _get_or_create_cart(owner, currency)
+    offer = _offer_for(variant_id, cart.currency)
+    item = next((item for item in cart.items if item.variant_id == variant_id), None)
+    _check_quantity((item.quantity if item else 0) + quantity, offer)
+    if item is None:
+        cart.items.append(CartItem(variant_id=variant_id, quantity=quantity, unit_price=offer.offer.amount))
+    else:
+        item.quantity += quantity
+        item.unit_price = offer.offer.amount
+    db.session.commit()
+    return cart_view(cart, owner), new_token
+
+
+def update_item(owner: CartOwner, item_id: int, quantity: int) -> dict[str, Any]:
+    cart = _require_cart(owner)
+    item = _find_item(cart, item_id)
+    offer = _offer_for(item.variant_id, cart.currency)
+    _check_quantity(quantity, offer)
+    item.quantity = quantity
+    item.unit_price = offer.offer.amount
+    db.session.commit()
+    return cart_view(cart, owner)
+
+
+def remove_item(owner: CartOwner, item_id: int) -> dict[str, Any]:
+    cart = _require_cart(owner)
+    cart.items.remove(_find_item(cart, item_id))
+    db.session.commit()
+    return cart_view(cart, owner)
+
+
+def clear_cart(owner: CartOwner) -> None:
+    cart = _open_cart(owner)
+    if cart is not None:
+        cart.items.clear()
+        cart.coupon_id = None
+        db.session.commit()
+
+
+def apply_coupon(owner: CartOwner, code: str) -> dict[str, Any]:
+    cart = _require_cart(owner)
+    coupon = coupons.find_coupon(code)
+    lines, _ = _lines(cart)
+    coupons.check_coupon(coupon, lines, cart.currency, owner.user.id if owner.user else None)
+    cart.coupon = coupon
+    db.session.commit()
+    return cart_view(cart, owner)
+
+
+def remove_coupon(owner: CartOwner) -> dict[str, Any]:
+    cart = _require_cart(owner)
+    cart.coupon = None
+    db.session.commit()
+    return cart_view(cart, owner)
+
+
+def get_cart(owner: CartOwner, currency: str | None = None) -> dict[str, Any]:
+    """The open cart, or an empty one (not stored) in the currency it would have."""
+    cart = _open_cart(owner)
+    if cart is None:
+        return empty_view(_default_currency(owner, currency))
+    return cart_view(cart, owner)
+
+
+def merge_guest_cart(user: User, token: str | None) -> None:
+    """At login, fold the guest's cart into the user's (quantities added, capped at stock)."""
+    if not token:
+        return
+    guest = _open_cart(CartOwner(token=token))
+    if guest is None:
+        return
+    mine = _open_cart(CartOwner(user=user))
+    if mine is None:
+        guest.user_id, guest.token_hash = user.id, None
+        db.session.commit()
+        return
+    offers = inventory.current_offers(
+        inventory.load_variants(i.variant_id for i in guest.items), mine.currency
+    )
+    limit = current_app.config["CART_MAX_QUANTITY"]
+    for guest_item in guest.items:
+        offer = offers[guest_item.variant_id]
+        if not offer.buyable:
+            continue  # not sold in the user's cart currency, or withdrawn meanwhile
+        item = next((i for i in mine.items if i.variant_id == guest_item.variant_id), None)
+        wanted = (item.quantity if item else 0) + guest_item.quantity
+        quantity = min(wanted, offer.variant.stock_on_hand, limit)
+        if quantity <= 0:
+            continue
+        if item is None:
+            mine.items.append(
+                CartItem(variant_id=guest_item.variant_id, quantity=quantity, unit_price=offer.offer.amount)
+            )
+        else:
+            item.quantity = quantity
+    guest.status = CartStatus.MERGED.value
+    db.session.commit()
+
+
+@user_logged_in.connect
+def _merge_on_login(_sender: Any, user: User, cart_token: str | None = None, **_extra: Any) -> None:
+    merge_guest_cart(user, cart_token)
+
+
+# ---- views ------------------------------------------------------------------------------
+
+
+def _lines(cart: Cart) -> tuple[list[coupons.Line], dict[int, inventory.VariantOffer]]:
+    offers = inventory.current_offers(
+        inventory.load_variants(i.variant_id for i in cart.items), cart.currency
+    )
+    lines = []
+    for item in cart.items:
+        product = offers[item.variant_id].variant.product
+        path = product.category.path if product.category else None
+        lines.append(coupons.Line(product.id, path, item.quantity, item.unit_price))
+    return lines, offers
+
+
+def money(amount: int, currency: str) -> dict[str, Any]:
+    return Money(amount, currency).to_dict()
+
+
+def empty_view(currency: str) -> dict[str, Any]:
+    zero = money(0, currency)
+    return {
+        "id": None,
+        "currency": currency,
+        "items": [],
+        "item_count": 0,
+        "coupon": None,
+        "subtotal": zero,
+        "discount": zero,
+        "total": zero,
+        "price_changed": False,
+    }
+
+
+def _discount(cart: Cart, lines: list[coupons.Line], owner: CartOwner) -> tuple[int, str | None]:
+    """The coupon's discount now, or 0 with the reason it no longer applies."""
+    if cart.coupon is None:
+        return 0, None
+    try:
+        return coupons.check_coupon(
+            cart.coupon, lines, cart.currency, owner.user.id if owner.user else None
+        ), None
+    except (ValidationError, ConflictError) as exc:
+        return 0, exc.message
+
+
+def cart_view(cart: Cart, owner: CartOwner) -> dict[str, Any]:
+    """What the client shows: lines with their saved and current prices, and the totals."""
+    lines, offers = _lines(cart)
+    threshold = current_app.config["CATALOG_LOW_STOCK_THRESHOLD"]
+    items = []
+    for item in cart.items:
+        variant_offer = offers[item.variant_id]
+        variant, product = variant_offer.variant, variant_offer.variant.product
+        current = variant_offer.offer.amount if variant_offer.buyable else None
+        image = product.images[0] if product.images else None
+        items.append(
+            {
+                "id": item.id,
+                "variant_id": variant.id,
+                "sku": variant.sku,
+                "options": variant.options,
+                "product": {
+                    "id": product.id,
+                    "slug": product.slug,
+                    "name": product.name,
+                    "image": image and {"url": image.url, "alt_text": image.alt_text},
+                },
+                "quantity": item.quantity,
+                "unit_price": money(item.unit_price, cart.currency),
+                "current_price": None if current is None else money(current, cart.currency),
+                "price_changed": current != item.unit_price,
+                "line_total": money(item.quantity * item.unit_price, cart.currency),
+                "stock_status": stock_status(variant.stock_on_hand, threshold).value
+                if variant_offer.buyable
+                else "unavailable",
+            }
+        )
+    subtotal = sum(line.total for line in lines)
+    discount, coupon_problem = _discount(cart, lines, owner)
+    return {
+        "id": cart.id,
+        "currency": cart.currency,
+        "items": items,
+        "item_count": sum(item.quantity for item in cart.items),
+        "coupon": cart.coupon
+        and {"code": cart.coupon.code, "description": cart.coupon.description, "problem": coupon_problem},
+        "subtotal": money(subtotal, cart.currency),
+        "discount": money(discount, cart.currency),
+        "total": money(subtotal - discount, cart.currency),
+        "price_changed": any(item["price_changed"] for item in items),
+    }
