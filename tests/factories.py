@@ -10,6 +10,14 @@ from factory.alchemy import SQLAlchemyModelFactory
 from app.auth.models import Profile, User
 from app.auth.passwords import hash_password
 from app.core.models import utcnow
+from app.delivery.models import (
+    Address,
+    BusStation,
+    BusStationFee,
+    ShippingMethod,
+    ShippingRate,
+    ShippingZone,
+)
 from app.extensions import db
 from app.products.models import (
     Category,
@@ -153,4 +161,84 @@ class CollectionFactory(BaseFactory):
     def products(obj, create, extracted, **kwargs):  # noqa: N805
         if extracted:
             obj.items = [CollectionItem(product=p, position=i) for i, p in enumerate(extracted)]
+            db.session.commit()
+
+
+# ---- delivery -------------------------------------------------------------------------
+
+
+class AddressFactory(BaseFactory):
+    class Meta:
+        model = Address
+
+    class Params:
+        user = factory.SubFactory(UserFactory)
+
+    user_id = factory.SelfAttribute("user.id")
+    recipient_name = factory.Faker("name")
+    phone = "+2348031234567"
+    line1 = factory.Sequence(lambda n: f"{n} Adeola Odeku Street")
+    city = "Lagos"
+    region = "Lagos"
+    country = "NG"
+    landmark = "Opposite the Total filling station"
+    is_default = False
+
+
+class ShippingZoneFactory(BaseFactory):
+    class Meta:
+        model = ShippingZone
+
+    name = factory.Sequence(lambda n: f"Zone {n}")
+    countries = factory.LazyFunction(lambda: ["NG"])
+    regions = factory.LazyFunction(list)
+    cities = factory.LazyFunction(list)
+
+
+class ShippingMethodFactory(BaseFactory):
+    """A method; ``rates={"NGN": [(2000, 150000), (None, 500000)]}`` gives its weight bands."""
+
+    class Meta:
+        model = ShippingMethod
+
+    zone = factory.SubFactory(ShippingZoneFactory)
+    name = factory.Sequence(lambda n: f"Method {n}")
+    carrier = "GIG Logistics"
+    description = ""
+    min_days = 2
+    max_days = 4
+    free_above = factory.LazyFunction(dict)
+    is_active = True
+
+    @factory.post_generation
+    def rates(obj, create, extracted, **kwargs):  # noqa: N805
+        if extracted:
+            obj.rates = [
+                ShippingRate(currency=currency, max_weight_grams=grams, amount=amount)
+                for currency, bands in extracted.items()
+                for grams, amount in bands
+            ]
+            db.session.commit()
+
+
+class BusStationFactory(BaseFactory):
+    """A station; ``fees={"NGN": 100000}`` gives its pickup fees."""
+
+    class Meta:
+        model = BusStation
+
+    name = factory.Sequence(lambda n: f"Motor Park {n}")
+    operator = "GUO Transport"
+    city = "Lagos"
+    region = "Lagos"
+    country = "NG"
+    address = "Ikorodu Road, Jibowu"
+    opening_hours = "Mon-Sun 06:00-20:00"
+    holding_days = 7
+    is_active = True
+
+    @factory.post_generation
+    def fees(obj, create, extracted, **kwargs):  # noqa: N805
+        if extracted:
+            obj.fees = [BusStationFee(currency=c, amount=a) for c, a in extracted.items()]
             db.session.commit()

@@ -39,6 +39,10 @@ class _Stripped(ma.fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         return None if self.blank_is_none and not text else text
 
+    def _validate(self, value: str | None) -> None:
+        if value is not None:  # a blank turned into null has nothing left to check
+            super()._validate(value)
+
 
 def _unique(key: Callable[[dict[str, Any]], Any], message: str) -> Callable[[list[dict[str, Any]]], None]:
     """A list validator refusing two items with the same ``key``."""
