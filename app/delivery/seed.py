@@ -196,15 +196,18 @@ def seed_delivery() -> dict[str, int]:
             db.session.add(zones[spec["name"]])
             created["zones"] += 1
     db.session.flush()
-    existing = set(db.session.execute(sa.select(ShippingMethod.zone_id, ShippingMethod.name)).tuples())
+    existing = {
+        tuple(row) for row in db.session.execute(sa.select(ShippingMethod.zone_id, ShippingMethod.name))
+    }
     for spec in METHODS:
         zone = zones[spec["zone"]]
         if (zone.id, spec["name"]) not in existing:
             db.session.add(_method(zone, spec))
             created["methods"] += 1
-    stations = set(
-        db.session.execute(sa.select(BusStation.country, BusStation.city, BusStation.name)).tuples()
-    )
+    stations = {
+        tuple(row)
+        for row in db.session.execute(sa.select(BusStation.country, BusStation.city, BusStation.name))
+    }
     for spec in STATIONS:
         if (spec["country"], spec["city"], spec["name"]) not in stations:
             db.session.add(_station(spec))
