@@ -1,4 +1,4 @@
-"""``flask seed``: idempotent demo data, so a fresh clone is a working shop."""
+"""``flask seed``: idempotent demo data (accounts and a catalog), so a fresh clone is a working shop."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from app.auth import services as auth_services
 from app.core.permissions import Role
+from app.products import demo
 
 #: Demo logins printed by ``make run``; development data only, never created in production.
 DEMO_USERS = (
@@ -31,11 +32,23 @@ def seed_users() -> list[tuple[str, str, str, bool]]:
 
 
 @click.command("seed")
+@click.option(
+    "--products",
+    "bulk_products",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also grow a benchmark catalog to this many extra products (bulk inserts).",
+)
 @with_appcontext
-def seed_command() -> None:
+def seed_command(bulk_products: int) -> None:
     """Create demo data (safe to run again: existing rows are kept)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Refusing to seed demo accounts in production.")
+    added = demo.seed_catalog()
+    click.echo("Demo catalog: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
+    if bulk_products:
+        created = demo.seed_bulk(bulk_products)
+        click.echo(f"Benchmark catalog: {created} products added (target {bulk_products}).")
     click.echo("Demo logins:")
     for email, password, role, created in seed_users():
         state = "created" if created else "exists"
