@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask
 export FLASK_APP := wsgi.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run serve worker migrate seed test fuzz lint format bench clean
+.PHONY: help install install-dev run serve worker scheduler migrate seed test fuzz lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,8 +22,9 @@ $(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt -e .
 	@touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+# The M-Pesa plugin is installed like any third-party gateway, to prove the entry points.
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt plugins/sokoni-gateway-mpesa/pyproject.toml
+	$(BIN)/pip install --quiet -r requirements-dev.txt -e plugins/sokoni-gateway-mpesa
 	@touch $@
 
 install: $(VENV)/.runtime ## Create .venv and install Sokoni
@@ -41,11 +42,14 @@ run: seed ## Set up, then serve the API on http://127.0.0.1:8000 (+ RQ worker wh
 serve: migrate ## Serve with gunicorn, the production way
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-worker: install ## Run an RQ worker with the scheduler (needs REDIS_URL)
+worker: install ## Run an RQ worker (needs REDIS_URL)
 	$(FLASK) worker
 
-test: install-dev ## Run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+scheduler: install ## Enqueue periodic jobs: order expiry, clean-ups (needs REDIS_URL)
+	$(FLASK) scheduler
+
+test: install-dev ## Run the whole test suite (Sokoni's and the M-Pesa plugin's)
+	$(BIN)/pytest $(PYTEST_ARGS) tests plugins/sokoni-gateway-mpesa/tests
 
 fuzz: install-dev ## Fuzz the live API against its OpenAPI document with schemathesis
 	@scripts/fuzz.sh

@@ -49,6 +49,18 @@ def env_bool(name: str, default: bool) -> bool:
     return raw in {"1", "true", "yes", "on"}
 
 
+def env_rates(name: str, default: str) -> dict[str, int]:
+    """Read ``NG:7.5,KE:16`` as basis points per country: ``{"NG": 750, "KE": 1600}``."""
+    rates = {}
+    for item in env_list(name, default):
+        country, _, percent = item.partition(":")
+        try:
+            rates[country.strip().upper()] = round(float(percent) * 100)
+        except ValueError as exc:
+            raise RuntimeError(f"{name}: {item!r} is not COUNTRY:PERCENT") from exc
+    return rates
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated list, dropping empty items."""
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
@@ -124,6 +136,14 @@ class Config:
 
     # Cart: the most of one variant a cart may hold.
     CART_MAX_QUANTITY = env_int("CART_MAX_QUANTITY", 99)
+
+    # Orders: VAT per country (percent) and whether catalog prices already include it;
+    # minutes an unpaid order holds its stock (hours for bus-station pickup orders).
+    VAT_RATES_BP = env_rates("VAT_RATES", "NG:7.5,KE:16,GH:15,UG:18,ZA:15,RW:18,TZ:18")
+    PRICES_INCLUDE_TAX = env_bool("PRICES_INCLUDE_TAX", True)
+    ORDER_PAYMENT_WINDOW_MINUTES = env_int("ORDER_PAYMENT_WINDOW_MINUTES", 30)
+    ORDER_PICKUP_PAYMENT_WINDOW_HOURS = env_int("ORDER_PICKUP_PAYMENT_WINDOW_HOURS", 24)
+    ORDER_NUMBER_PREFIX = env("ORDER_NUMBER_PREFIX", "SK")
 
     # Shop defaults
     DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "NGN")

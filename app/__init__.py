@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "app.products.routes",
     "app.cart.routes",
     "app.delivery.routes",
+    "app.orders.routes",
 )
 
 

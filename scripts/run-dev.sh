@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Serve the API for development. Where REDIS_URL is configured (environment or .env),
-# an RQ worker with the scheduler runs beside the web server, so webhooks and e-mails
-# are really processed; it stops when the server stops.
+# an RQ worker and the periodic-job scheduler run beside the web server, so webhooks,
+# e-mails and order expiry are really processed; they stop when the server stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi.py
@@ -9,8 +9,10 @@ redis_url=$(.venv/bin/python -c 'from config import Config; print(Config.REDIS_U
 if [ -n "$redis_url" ]; then
     .venv/bin/flask worker &
     worker=$!
-    trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
-    echo "RQ worker started (pid $worker) on $redis_url"
+    .venv/bin/flask scheduler &
+    scheduler=$!
+    trap 'kill "$worker" "$scheduler" 2>/dev/null || true' EXIT INT TERM
+    echo "RQ worker (pid $worker) and scheduler (pid $scheduler) started on $redis_url"
 else
     echo "REDIS_URL not set: jobs run inline, no worker needed"
 fi

@@ -242,6 +242,13 @@ def _lines(cart: Cart) -> tuple[list[coupons.Line], dict[int, inventory.VariantO
     offers = inventory.current_offers(
         inventory.load_variants(i.variant_id for i in cart.items), cart.currency
     )
+    return cart_lines(cart, offers)
+
+
+def cart_lines(
+    cart: Cart, offers: dict[int, inventory.VariantOffer]
+) -> tuple[list[coupons.Line], dict[int, inventory.VariantOffer]]:
+    """The cart's lines at their saved prices, as coupons and checkout count them."""
     lines = []
     for item in cart.items:
         product = offers[item.variant_id].variant.product

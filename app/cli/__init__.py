@@ -1,8 +1,10 @@
-"""Flask CLI command groups: ``flask seed``, ``flask users``, ``flask worker``, ``flask cache``."""
+"""Flask CLI command groups: ``flask seed``, ``flask users``, ``flask worker``, ``flask scheduler``,
+``flask cache``."""
 
 from flask import Flask
 
 from app.cli.cache import cache_group
+from app.cli.scheduler import scheduler_command
 from app.cli.seed import seed_command
 from app.cli.users import users_group
 from app.cli.worker import worker_command
@@ -10,6 +12,7 @@ from app.cli.worker import worker_command
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(cache_group)
+    app.cli.add_command(scheduler_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(users_group)
     app.cli.add_command(worker_command)

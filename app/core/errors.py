@@ -16,6 +16,8 @@ from typing import Any
 from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -201,12 +203,14 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def handle_app_error(error: AppError) -> Response:
+    db.session.rollback()  # a failed request leaves nothing half-written behind
     return error_response(int(error.status), error.code, error.message, error.details, error.headers)
 
 
 def handle_unexpected(error: Exception) -> Response:
     """Log the trace with the request id and show the client only that id."""
     original = getattr(error, "original_exception", None) or error
+    db.session.rollback()
     log.error("Unhandled exception (request %s)", g.get("request_id"), exc_info=original)
     return error_response(
         500,

@@ -8,6 +8,7 @@ the job runs before ``enqueue`` returns.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -30,3 +31,14 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", **kwar
     """Queue ``func(*args, **kwargs)``; retried three times, with back-off, when async."""
     retry = Retry(max=3, interval=[10, 60, 300])
     return get_queue(queue).enqueue(func, *args, retry=retry, **kwargs)
+
+
+def schedule_at(when: datetime, func: Callable[..., Any], *args: Any, queue: str = "default") -> Job | None:
+    """Run ``func(*args)`` at ``when`` via the worker's scheduler.
+
+    Embedded (no Redis) nothing is scheduled: the periodic sweeps of ``flask scheduler``
+    (or their CLI commands) do that work instead of a job firing at once.
+    """
+    if not jobs_async():
+        return None
+    return get_queue(queue).enqueue_at(when, func, *args)

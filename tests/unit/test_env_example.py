@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 READERS = re.compile(
-    r"""\benv(?:_int|_bool|_list)?\(\s*["']([A-Z0-9_]+)["']|environ\.get\(\s*["']([A-Z0-9_]+)["']"""
+    r"""\benv(?:_int|_bool|_list|_rates)?\(\s*["']([A-Z0-9_]+)["']|environ\.get\(\s*["']([A-Z0-9_]+)["']"""
 )
 
 

@@ -43,3 +43,10 @@ def test_create_admin_command(app):
     )
     assert weak.exit_code != 0
     assert "policy" in weak.output
+
+
+def test_scheduler_once_runs_every_periodic_job(app):
+    result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "expire_overdue_orders: 0" in result.output
+    assert "purge_expired_keys: 0" in result.output
