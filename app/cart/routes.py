@@ -6,11 +6,13 @@ from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 
-from app.cart import schemas, services
+from app.cart import coupon_admin, schemas, services
 from app.cart.services import CartOwner
 from app.core.api import Blueprint
+from app.core.pagination import QueryPage
+from app.core.permissions import Role
 
-blp = Blueprint("cart", __name__, url_prefix="/api/cart", description="Shopping carts")
+blp = Blueprint("cart", __name__, url_prefix="/api", description="Shopping carts and coupons")
 
 CART_TOKEN = "X-Cart-Token"  # noqa: S105 - a header name, not a secret
 OWNER_DOC = {
@@ -37,7 +39,7 @@ def current_owner() -> CartOwner:
     return CartOwner(user=get_current_user(), token=token)
 
 
-@blp.route("/")
+@blp.route("/cart/")
 class CartView(MethodView):
     @blp.doc(**OWNER_DOC)
     @blp.arguments(schemas.CartQuerySchema, location="query")
@@ -53,7 +55,7 @@ class CartView(MethodView):
         services.clear_cart(current_owner())
 
 
-@blp.route("/items/")
+@blp.route("/cart/items/")
 class CartItems(MethodView):
     @blp.doc(**OWNER_DOC)
     @blp.arguments(schemas.AddItemSchema)
@@ -66,7 +68,7 @@ class CartItems(MethodView):
         return cart, 201, ({CART_TOKEN: token} if token else {})
 
 
-@blp.route("/items/<int:item_id>/")
+@blp.route("/cart/items/<int:item_id>/")
 class CartItem(MethodView):
     @blp.doc(**OWNER_DOC)
     @blp.arguments(schemas.UpdateItemSchema)
@@ -85,10 +87,10 @@ class CartItem(MethodView):
         return services.remove_item(current_owner(), item_id)
 
 
-@blp.route("/coupon/")
+@blp.route("/cart/coupon/")
 class CartCoupon(MethodView):
     @blp.doc(**OWNER_DOC)
-    @blp.arguments(schemas.CouponSchema)
+    @blp.arguments(schemas.ApplyCouponSchema)
     @blp.response(200, schemas.CartSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
@@ -102,3 +104,48 @@ class CartCoupon(MethodView):
     def delete(self):
         """Remove the coupon."""
         return services.remove_coupon(current_owner())
+
+
+@blp.route("/coupons/")
+class Coupons(MethodView):
+    @blp.login_required(Role.STAFF)
+    @blp.arguments(schemas.CouponQuerySchema, location="query")
+    @blp.response(200, schemas.CouponSchema(many=True))
+    @blp.paginate(QueryPage)
+    def get(self, query):
+        """Staff: coupon codes, newest first."""
+        return coupon_admin.list_coupons(query.get("active"))
+
+    @blp.login_required(Role.STAFF)
+    @blp.arguments(schemas.CouponCreateSchema)
+    @blp.response(201, schemas.CouponSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data):
+        """Staff: create a coupon code."""
+        return coupon_admin.create_coupon(data)
+
+
+@blp.route("/coupons/<int:coupon_id>/")
+class CouponDetail(MethodView):
+    @blp.login_required(Role.STAFF)
+    @blp.response(200, schemas.CouponSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, coupon_id):
+        """Staff: one coupon with its usage."""
+        return coupon_admin.get_coupon(coupon_id)
+
+    @blp.login_required(Role.STAFF)
+    @blp.arguments(schemas.CouponUpdateSchema)
+    @blp.response(200, schemas.CouponSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, data, coupon_id):
+        """Staff: change a coupon's rules."""
+        return coupon_admin.update_coupon(coupon_id, data)
+
+    @blp.login_required(Role.STAFF)
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, coupon_id):
+        """Staff: delete an unused coupon, or deactivate a used one (its history stays)."""
+        coupon_admin.delete_coupon(coupon_id)

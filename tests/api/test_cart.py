@@ -217,3 +217,25 @@ def test_cart_queries_do_not_grow_with_items(client, customer, auth_headers, cou
     with count_queries() as many:
         client.get("/api/cart/", headers=headers)
     assert many.count == one.count
+
+
+def test_staff_manage_coupons(client, customer, staff, auth_headers):
+    headers = auth_headers(staff)
+    body = {"code": "jollof-25", "kind": "percentage", "percent_off": 25, "usage_limit": 100}
+    assert client.post("/api/coupons/", json=body, headers=auth_headers(customer)).status_code == 403
+    created = client.post("/api/coupons/", json=body, headers=headers)
+    assert created.status_code == 201, created.json
+    assert created.json["code"] == "JOLLOF-25"
+    assert client.post("/api/coupons/", json=body, headers=headers).status_code == 409
+    fixed_without_amounts = client.post(
+        "/api/coupons/", json={"code": "FLAT", "kind": "fixed"}, headers=headers
+    )
+    assert fixed_without_amounts.status_code == 422
+    coupon_id = created.json["id"]
+    patched = client.patch(f"/api/coupons/{coupon_id}/", json={"is_active": False}, headers=headers)
+    assert patched.json["is_active"] is False
+    assert [c["code"] for c in client.get("/api/coupons/?active=false", headers=headers).json] == [
+        "JOLLOF-25"
+    ]
+    assert client.delete(f"/api/coupons/{coupon_id}/", headers=headers).status_code == 204
+    assert client.get(f"/api/coupons/{coupon_id}/", headers=headers).status_code == 404
