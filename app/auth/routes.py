@@ -60,6 +60,17 @@ class Register(MethodView):
 class Login(MethodView):
     decorators = login_rate_limits
 
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "X-Cart-Token",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 128},
+                "description": "A guest cart to merge into the account's cart",
+            }
+        ]
+    )
     @blp.arguments(schemas.LoginSchema)
     @blp.response(200, schemas.TokenPairSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
