@@ -64,23 +64,53 @@ class ProductQuery:
     sort: str | None = None
 
 
-def _offers(currency: str) -> sa.Subquery:
-    """Per product: the lowest active list price in ``currency`` and whether any is in stock.
+@dataclass(frozen=True)
+class Offers:
+    """Per product, in one currency: the lowest active list price and whether any variant
+    is in stock. Products without a price in the currency are not sold in it and drop out.
 
-    Products without a price in ``currency`` are not sold in it, so they drop out of the
-    inner join below.
+    Filtering or sorting by them needs them for every product: a grouped subquery joined
+    in. Otherwise only the page's rows need them: correlated subqueries evaluated after
+    the LIMIT, and an EXISTS for "sold in this currency" (the GIN/created_at indexes then
+    serve the page without aggregating the whole catalog).
     """
-    return (
-        sa.select(
-            ProductVariant.product_id.label("product_id"),
-            sa.func.min(VariantPrice.amount).label("price"),
-            sa.func.max(sa.case((ProductVariant.stock_on_hand > 0, 1), else_=0)).label("in_stock"),
+
+    price: sa.ColumnElement
+    in_stock: sa.ColumnElement
+    grouped: sa.Subquery | None = None
+    sold: sa.Exists | None = None
+
+    @classmethod
+    def for_query(cls, currency: str, *, grouped: bool) -> Offers:
+        priced = (
+            sa.select(ProductVariant.product_id)
+            .join(VariantPrice, VariantPrice.variant_id == ProductVariant.id)
+            .where(VariantPrice.currency == currency, ProductVariant.is_active)
         )
-        .join(VariantPrice, VariantPrice.variant_id == ProductVariant.id)
-        .where(VariantPrice.currency == currency, ProductVariant.is_active)
-        .group_by(ProductVariant.product_id)
-        .subquery("offers")
-    )
+        price = sa.func.min(VariantPrice.amount)
+        in_stock = sa.func.max(sa.case((ProductVariant.stock_on_hand > 0, 1), else_=0))
+        if grouped:
+            subquery = priced.add_columns(price.label("price"), in_stock.label("in_stock"))
+            subquery = subquery.group_by(ProductVariant.product_id).subquery("offers")
+            return cls(subquery.c.price, subquery.c.in_stock, grouped=subquery)
+        per_row = priced.where(ProductVariant.product_id == Product.id).correlate(Product)
+        return cls(
+            per_row.with_only_columns(price).scalar_subquery(),
+            per_row.with_only_columns(in_stock).scalar_subquery(),
+            sold=per_row.exists(),
+        )
+
+    def restrict(self, stmt: sa.Select) -> sa.Select:
+        """Keep the products sold in the currency."""
+        if self.grouped is not None:
+            return stmt.join(self.grouped, self.grouped.c.product_id == Product.id)
+        return stmt.where(self.sold)
+
+
+def _offers(query: ProductQuery) -> Offers:
+    by_offer = query.sort in ("price", "-price") or query.in_stock is not None
+    by_offer = by_offer or query.min_price is not None or query.max_price is not None
+    return Offers.for_query(query.currency, grouped=by_offer)
 
 
 def _first_image(column: sa.orm.InstrumentedAttribute) -> sa.ScalarSelect:
@@ -94,8 +124,8 @@ def _first_image(column: sa.orm.InstrumentedAttribute) -> sa.ScalarSelect:
     )
 
 
-def _filtered(stmt: sa.Select, query: ProductQuery, offers: sa.Subquery) -> sa.Select:
-    stmt = stmt.join(offers, offers.c.product_id == Product.id).where(Product.is_active)
+def _filtered(stmt: sa.Select, query: ProductQuery, offers: Offers) -> sa.Select:
+    stmt = offers.restrict(stmt).where(Product.is_active)
     if query.q:
         stmt = stmt.where(search_filter(query.q)[0])
     if query.category:
@@ -107,18 +137,18 @@ def _filtered(stmt: sa.Select, query: ProductQuery, offers: sa.Subquery) -> sa.S
     if query.brand:
         stmt = stmt.where(sa.func.lower(Product.brand) == query.brand.lower())
     if query.min_price is not None:
-        stmt = stmt.where(offers.c.price >= query.min_price)
+        stmt = stmt.where(offers.price >= query.min_price)
     if query.max_price is not None:
-        stmt = stmt.where(offers.c.price <= query.max_price)
+        stmt = stmt.where(offers.price <= query.max_price)
     if query.in_stock is not None:
-        stmt = stmt.where(offers.c.in_stock == int(query.in_stock))
+        stmt = stmt.where(offers.in_stock == int(query.in_stock))
     return stmt
 
 
-def _ordering(query: ProductQuery, offers: sa.Subquery) -> list[Any]:
+def _ordering(query: ProductQuery, offers: Offers) -> list[Any]:
     by_sort = {
-        "price": [offers.c.price.asc()],
-        "-price": [offers.c.price.desc()],
+        "price": [offers.price.asc()],
+        "-price": [offers.price.desc()],
         "newest": [Product.created_at.desc()],
         "name": [Product.name.asc()],
         "rating": [Product.rating_average.desc(), Product.rating_count.desc()],
@@ -133,11 +163,11 @@ def _ordering(query: ProductQuery, offers: sa.Subquery) -> list[Any]:
     return [*order, Product.id.desc()]  # a total order keeps pages stable
 
 
-def _card_select(offers: sa.Subquery) -> sa.Select:
+def _card_select(offers: Offers) -> sa.Select:
     return sa.select(
         Product,
-        offers.c.price,
-        offers.c.in_stock,
+        offers.price,
+        offers.in_stock,
         _first_image(ProductImage.url),
         _first_image(ProductImage.alt_text),
     )
@@ -204,7 +234,7 @@ def list_products(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of product cards and the total count; ``fields`` keeps only those keys."""
     query = ProductQuery(currency=currency or current_app.config["DEFAULT_CURRENCY"], **filters)
-    offers = _offers(query.currency)
+    offers = _offers(query)
     counted = _filtered(sa.select(Product.id), query, offers).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
     rows = []
@@ -221,8 +251,8 @@ def cards_for(product_ids: Sequence[int], currency: str) -> list[dict[str, Any]]
     """Cards of active products in the order of ``product_ids`` (for collections)."""
     if not product_ids:
         return []
-    offers = _offers(currency)
-    stmt = _card_select(offers).join(offers, offers.c.product_id == Product.id)
+    offers = Offers.for_query(currency, grouped=False)
+    stmt = offers.restrict(_card_select(offers))
     rows = db.session.execute(stmt.where(Product.is_active, Product.id.in_(product_ids))).all()
     position = {product_id: index for index, product_id in enumerate(product_ids)}
     rows.sort(key=lambda row: position[row[0].id])
