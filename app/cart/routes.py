@@ -9,12 +9,14 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from app.cart import coupon_admin, schemas, services
 from app.cart.services import CartOwner
 from app.core.api import Blueprint
+from app.core.errors import ValidationError
 from app.core.pagination import QueryPage
 from app.core.permissions import Role
 
 blp = Blueprint("cart", __name__, url_prefix="/api", description="Shopping carts and coupons")
 
 CART_TOKEN = "X-Cart-Token"  # noqa: S105 - a header name, not a secret
+CART_TOKEN_MAX_LENGTH = 128
 OWNER_DOC = {
     "security": [{"bearerAuth": []}, {}],
     "parameters": [
@@ -22,7 +24,7 @@ OWNER_DOC = {
             "in": "header",
             "name": CART_TOKEN,
             "required": False,
-            "schema": {"type": "string", "maxLength": 128},
+            "schema": {"type": "string", "maxLength": CART_TOKEN_MAX_LENGTH},
             "description": "A guest's cart token, returned by the first write; ignored when signed in.",
         }
     ],
@@ -35,8 +37,12 @@ TOKEN_HEADER_DOC = {
 def current_owner() -> CartOwner:
     """The signed-in user if a valid token is sent (a bad one is a 401), else the guest token."""
     verify_jwt_in_request(optional=True)
-    token = request.headers.get(CART_TOKEN, "").strip()[:128] or None
-    return CartOwner(user=get_current_user(), token=token)
+    token = request.headers.get(CART_TOKEN, "").strip()
+    if len(token) > CART_TOKEN_MAX_LENGTH:
+        raise ValidationError(
+            f"{CART_TOKEN} is not a cart token.", details={CART_TOKEN: ["Longer than any token we issue."]}
+        )
+    return CartOwner(user=get_current_user(), token=token or None)
 
 
 @blp.route("/cart/")

@@ -35,6 +35,22 @@ class Api(flask_smorest.Api):
     def _register_error_handlers(self) -> None:
         """Leave error rendering to ``app.core.errors.register_error_handlers``."""
 
+    def _register_pagination_header(self) -> None:
+        """Document ``X-Pagination`` as what it is on the wire: a string holding JSON.
+
+        flask-smorest documents it as an object, which no HTTP header can carry, so
+        clients (and schemathesis) that read the document literally would reject it.
+        """
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "JSON object: total, total_pages, first_page, last_page, page, "
+                "previous_page, next_page",
+                "schema": {"type": "string"},
+            },
+            lazy=True,
+        )
+
 
 class Blueprint(flask_smorest.Blueprint):
     """A Blueprint whose ``login_required`` guards a view and documents the guard."""
@@ -75,7 +91,7 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             guarded = idempotent(func)
             guarded = self.alt_response(409, response="CONFLICT")(guarded)
-            guarded = self.alt_response(428, response="PRECONDITION_REQUIRED")(guarded)
+            guarded = self.alt_response(400, response="BAD_REQUEST")(guarded)
             return self.doc(parameters=[parameter])(guarded)
 
         return decorator

@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
     # Idempotency (app.core.idempotency)
+    IDEMPOTENCY_KEY_REQUIRED = "idempotency_key_required"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
     # Cart, checkout and orders
@@ -61,6 +62,12 @@ class ErrorCode(StrEnum):
     GATEWAY_ERROR = "gateway_error"
     GATEWAY_NOT_CONFIGURED = "gateway_not_configured"
     PAYMENT_DECLINED = "payment_declined"
+    # Payments (app.payments)
+    PAYMENT_BLOCKED = "payment_blocked"
+    ORDER_NOT_PAYABLE = "order_not_payable"
+    INVALID_SIGNATURE = "invalid_signature"
+    REFUND_EXCEEDS_CAPTURED = "refund_exceeds_captured"
+    PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
 
 
 class AppError(Exception):

@@ -55,8 +55,10 @@ class IdempotencyKey(db.Model):
 
 
 class IdempotencyKeyRequired(AppError):
-    status = 428
-    code = ErrorCode.PRECONDITION_REQUIRED
+    """400, as the IETF Idempotency-Key draft says for a required header that is missing."""
+
+    status = 400
+    code = ErrorCode.IDEMPOTENCY_KEY_REQUIRED
     message = f"This request needs an {HEADER} header (a unique value per operation, e.g. a UUID)."
 
 

@@ -239,3 +239,9 @@ def test_staff_manage_coupons(client, customer, staff, auth_headers):
     ]
     assert client.delete(f"/api/coupons/{coupon_id}/", headers=headers).status_code == 204
     assert client.get(f"/api/coupons/{coupon_id}/", headers=headers).status_code == 404
+
+
+def test_an_oversized_cart_token_is_refused(client):
+    response = client.get("/api/cart/", headers={"X-Cart-Token": "x" * 129})
+    assert response.status_code == 422
+    assert "X-Cart-Token" in response.json["error"]["details"]

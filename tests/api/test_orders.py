@@ -138,8 +138,8 @@ def test_same_key_same_body_replays_and_another_body_conflicts(client, shopper):
 def test_checkout_needs_an_idempotency_key(client, shopper):
     _, headers = shopper
     response = client.post("/api/orders/", json={"bus_station_id": 1}, headers=headers)
-    assert response.status_code == 428
-    assert response.json["error"]["code"] == "precondition_required"
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "idempotency_key_required"
 
 
 def test_a_failed_checkout_releases_its_key(client, shopper):
