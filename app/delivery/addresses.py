@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.core.errors import ConflictError, NotFoundError
 from app.delivery.models import Address
-from app.delivery.persistence import assign, commit
+from app.delivery.persistence import assign, find, transaction
 from app.extensions import db
 
+DEFAULT_RACE = "Another default address was set at the same moment; try again."
 #: Enough for home, work, family and a few shops; stops a script filling the table.
 MAX_ADDRESSES_PER_USER = 50
 ADDRESS_FIELDS = (
@@ -43,10 +44,8 @@ def list_addresses(user: User) -> sa.Select:
 
 def get_user_address(user: User, address_id: int) -> Address:
     """The user's own address; 404 for a missing id and for someone else's alike."""
-    address = db.session.scalar(
-        sa.select(Address).where(Address.id == address_id, Address.user_id == user.id)
-    )
-    if address is None:
+    address = find(Address, address_id)
+    if address is None or address.user_id != user.id:
         raise NotFoundError("No such address.")
     return address
 
@@ -57,22 +56,22 @@ def create_address(user: User, data: Mapping[str, Any]) -> Address:
     if count >= MAX_ADDRESSES_PER_USER:
         raise ConflictError(f"An account keeps at most {MAX_ADDRESSES_PER_USER} addresses; delete one first.")
     address = Address(user_id=user.id, is_default=False)
-    _apply(address, data)
-    if data.get("is_default") or count == 0:
-        _make_default(address)
-    db.session.add(address)
-    commit("Another default address was set at the same moment; try again.")
+    with transaction(DEFAULT_RACE):
+        _apply(address, data)
+        if data.get("is_default") or count == 0:
+            _make_default(address)
+        db.session.add(address)
     return address
 
 
 def update_address(user: User, address_id: int, changes: Mapping[str, Any]) -> Address:
     address = get_user_address(user, address_id)
-    _apply(address, changes)
-    if changes.get("is_default"):
-        _make_default(address)
-    elif changes.get("is_default") is False:
-        address.is_default = False
-    commit("Another default address was set at the same moment; try again.")
+    with transaction(DEFAULT_RACE):
+        _apply(address, changes)
+        if changes.get("is_default"):
+            _make_default(address)
+        elif changes.get("is_default") is False:
+            address.is_default = False
     return address
 
 
@@ -82,16 +81,14 @@ def delete_address(user: User, address_id: int) -> None:
     Orders keep their own copy of the address they were sent to, so history survives.
     """
     address = get_user_address(user, address_id)
-    was_default = address.is_default
-    db.session.delete(address)
-    db.session.flush()
-    if was_default:
-        successor = db.session.scalar(
-            sa.select(Address).where(Address.user_id == user.id).order_by(Address.id.desc()).limit(1)
-        )
-        if successor is not None:
-            successor.is_default = True
-    commit("The address book changed at the same moment; try again.")
+    with transaction("The address book changed at the same moment; try again."):
+        db.session.delete(address)
+        if address.is_default:
+            successor = db.session.scalar(  # autoflush deletes the address first
+                sa.select(Address).where(Address.user_id == user.id).order_by(Address.id.desc()).limit(1)
+            )
+            if successor is not None:
+                successor.is_default = True
 
 
 def _apply(address: Address, data: Mapping[str, Any]) -> None:

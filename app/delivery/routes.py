@@ -49,7 +49,7 @@ class AddressDetail(MethodView):
         return services.get_user_address(current_user, address_id)
 
     @blp.login_required()
-    @blp.arguments(schemas.AddressUpdateSchema)
+    @blp.arguments(schemas.AddressUpdateSchema, required=False)
     @blp.response(200, schemas.AddressSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
@@ -97,7 +97,7 @@ class ShippingMethodDetail(MethodView):
         return services.get_method(method_id)
 
     @blp.login_required(Role.STAFF)
-    @blp.arguments(schemas.ShippingMethodUpdateSchema)
+    @blp.arguments(schemas.ShippingMethodUpdateSchema, required=False)
     @blp.response(200, schemas.ShippingMethodSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
@@ -141,7 +141,7 @@ class ShippingZoneDetail(MethodView):
         return services.get_zone(zone_id)
 
     @blp.login_required(Role.STAFF)
-    @blp.arguments(schemas.ShippingZoneUpdateSchema)
+    @blp.arguments(schemas.ShippingZoneUpdateSchema, required=False)
     @blp.response(200, schemas.ShippingZoneSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
@@ -188,7 +188,7 @@ class BusStationDetail(MethodView):
         return services.get_active_bus_station(station_id)
 
     @blp.login_required(Role.STAFF)
-    @blp.arguments(schemas.BusStationUpdateSchema)
+    @blp.arguments(schemas.BusStationUpdateSchema, required=False)
     @blp.response(200, schemas.BusStationSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")

@@ -12,36 +12,35 @@ from typing import Any
 import marshmallow as ma
 
 from app.core.fields import CountryCode, CurrencyCode, PhoneNumber
-from app.products.schemas import MAX_AMOUNT, MoneySchema, PriceInSchema
+from app.delivery.persistence import MAX_ID
+from app.products.schemas import MAX_AMOUNT, MoneySchema
 
 MAX_WEIGHT_GRAMS = 10**7  # 10 tonnes: far beyond any parcel
 MAX_DAYS = 365
 
 
 def Text(max_length: int, **kwargs: Any) -> ma.fields.String:  # noqa: N802 - reads like a field class
-    """A non-blank string of at most ``max_length`` characters, stripped of outer blanks."""
-    return _Stripped(validate=ma.validate.Length(min=1, max=max_length), **kwargs)
+    """A non-empty string of at most ``max_length`` characters."""
+    return ma.fields.String(validate=ma.validate.Length(min=1, max=max_length), **kwargs)
 
 
 def OptionalText(max_length: int, **kwargs: Any) -> ma.fields.String:  # noqa: N802
-    """An optional string; blank or null is stored as null."""
-    return _Stripped(
-        allow_none=True, blank_is_none=True, validate=ma.validate.Length(max=max_length), **kwargs
-    )
+    """An optional string; an empty one is stored as null."""
+    return _EmptyIsNull(allow_none=True, validate=ma.validate.Length(max=max_length), **kwargs)
 
 
-class _Stripped(ma.fields.String):
-    def __init__(self, *, blank_is_none: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.blank_is_none = blank_is_none
-
+class _EmptyIsNull(ma.fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        return None if self.blank_is_none and not text else text
+        return super()._deserialize(value, attr, data, **kwargs) or None
 
     def _validate(self, value: str | None) -> None:
-        if value is not None:  # a blank turned into null has nothing left to check
+        if value is not None:  # an empty string turned into null has nothing left to check
             super()._validate(value)
+
+
+def Int(minimum: int, maximum: int, **kwargs: Any) -> ma.fields.Integer:  # noqa: N802
+    """A JSON integer in [minimum, maximum]; ``2.0`` or ``"2"`` is refused, not truncated."""
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=minimum, max=maximum), **kwargs)
 
 
 def _unique(key: Callable[[dict[str, Any]], Any], message: str) -> Callable[[list[dict[str, Any]]], None]:
@@ -148,29 +147,30 @@ class ShippingQuoteSchema(ma.Schema):
 
 class ShippingRateSchema(ma.Schema):
     currency = CurrencyCode(required=True)
-    max_weight_grams = ma.fields.Integer(
+    max_weight_grams = Int(
+        1,
+        MAX_WEIGHT_GRAMS,
         load_default=None,
         allow_none=True,
-        validate=ma.validate.Range(min=1, max=MAX_WEIGHT_GRAMS),
         metadata={"description": "Heaviest parcel of this band; null: no upper bound"},
     )
-    amount = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_AMOUNT))
+    amount = Int(0, MAX_AMOUNT, required=True)
 
 
 FreeAbove = ma.fields.Dict(
     keys=CurrencyCode(),
-    values=ma.fields.Integer(validate=ma.validate.Range(min=0, max=MAX_AMOUNT)),
+    values=Int(0, MAX_AMOUNT),
     metadata={"description": "Currency → subtotal (minor units) from which shipping is free"},
 )
 
 
 class ShippingMethodUpdateSchema(ma.Schema):
-    zone_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    zone_id = Int(1, MAX_ID)
     name = Text(120)
     carrier = Text(120)
     description = ma.fields.String(validate=ma.validate.Length(max=2000))
-    min_days = ma.fields.Integer(validate=ma.validate.Range(min=0, max=MAX_DAYS))
-    max_days = ma.fields.Integer(validate=ma.validate.Range(min=0, max=MAX_DAYS))
+    min_days = Int(0, MAX_DAYS)
+    max_days = Int(0, MAX_DAYS)
     free_above = FreeAbove
     is_active = ma.fields.Boolean()
     rates = ma.fields.List(
@@ -181,11 +181,11 @@ class ShippingMethodUpdateSchema(ma.Schema):
 
 
 class ShippingMethodCreateSchema(ShippingMethodUpdateSchema):
-    zone_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    zone_id = Int(1, MAX_ID, required=True)
     name = Text(120, required=True)
     carrier = Text(120, required=True)
-    min_days = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_DAYS))
-    max_days = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_DAYS))
+    min_days = Int(0, MAX_DAYS, required=True)
+    max_days = Int(0, MAX_DAYS, required=True)
     rates = ma.fields.List(
         ma.fields.Nested(ShippingRateSchema),
         load_default=list,
@@ -217,11 +217,18 @@ class ShippingZoneUpdateSchema(ma.Schema):
     name = Text(120)
     countries = ma.fields.List(
         CountryCode(),
-        validate=_unique(lambda c: c, "Each country once."),
         metadata={"description": "Empty: the rest of the world (countries no other zone names)"},
     )
     regions = ma.fields.List(Text(100), metadata={"description": "Optional: only these regions"})
     cities = ma.fields.List(Text(100), metadata={"description": "Optional: only these cities"})
+
+    @ma.post_load
+    def _without_repeats(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        """A place named twice is still one place: keep the first mention."""
+        for key in ("countries", "regions", "cities"):
+            if key in data:
+                data[key] = list(dict.fromkeys(data[key]))
+        return data
 
 
 class ShippingZoneCreateSchema(ShippingZoneUpdateSchema):
@@ -250,6 +257,11 @@ class StaffBusStationQuerySchema(BusStationQuerySchema):
     is_active = ma.fields.Boolean()
 
 
+class PickupFeeSchema(ma.Schema):
+    currency = CurrencyCode(required=True)
+    amount = Int(0, MAX_AMOUNT, required=True, metadata={"description": "Minor units"})
+
+
 class BusStationUpdateSchema(ma.Schema):
     name = Text(200)
     operator = Text(120, metadata={"description": "Bus company or agent", "example": "GUO Transport"})
@@ -262,13 +274,14 @@ class BusStationUpdateSchema(ma.Schema):
     opening_hours = ma.fields.String(
         validate=ma.validate.Length(max=200), metadata={"example": "Mon-Sat 07:00-19:00"}
     )
-    holding_days = ma.fields.Integer(
-        validate=ma.validate.Range(min=1, max=90),
+    holding_days = Int(
+        1,
+        90,
         metadata={"description": "Days a parcel waits for collection"},
     )
     is_active = ma.fields.Boolean()
     fees = ma.fields.List(
-        ma.fields.Nested(PriceInSchema),
+        ma.fields.Nested(PickupFeeSchema),
         validate=_unique(lambda f: f["currency"], "One fee per currency."),
         metadata={"description": "Pickup fee per currency; replaces every fee of the station"},
     )

@@ -16,10 +16,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core.errors import NotFoundError, ValidationError
 from app.core.money import Money
 from app.delivery.models import ShippingMethod, ShippingRate, ShippingZone
-from app.delivery.persistence import assign, commit
+from app.delivery.persistence import assign, find, is_valid_id, transaction
 from app.extensions import db
 
 ZONE_FIELDS = ("name", "countries", "regions", "cities")
+ZONE_TAKEN = "A shipping zone with this name exists."
+METHOD_TAKEN = "The zone already has a method with this name."
 METHOD_FIELDS = ("name", "carrier", "description", "min_days", "max_days", "free_above", "is_active")
 
 
@@ -72,10 +74,14 @@ def get_shipping_method(
 ) -> ShippingMethod:
     """An active method for checkout: 404 when unknown or inactive, 422 when it does not
     deliver to the destination (a client cannot pick Nairobi couriers for Lagos)."""
-    method = db.session.scalar(
-        sa.select(ShippingMethod)
-        .where(ShippingMethod.id == method_id, ShippingMethod.is_active)
-        .options(joinedload(ShippingMethod.zone), selectinload(ShippingMethod.rates))
+    method = (
+        db.session.scalar(
+            sa.select(ShippingMethod)
+            .where(ShippingMethod.id == method_id, ShippingMethod.is_active)
+            .options(joinedload(ShippingMethod.zone), selectinload(ShippingMethod.rates))
+        )
+        if is_valid_id(method_id)
+        else None
     )
     if method is None:
         raise NotFoundError("No such shipping method.")
@@ -174,7 +180,7 @@ def list_zones() -> list[ShippingZone]:
 
 
 def get_zone(zone_id: int) -> ShippingZone:
-    zone = db.session.get(ShippingZone, zone_id)
+    zone = find(ShippingZone, zone_id)
     if zone is None:
         raise NotFoundError("No such shipping zone.")
     return zone
@@ -182,30 +188,31 @@ def get_zone(zone_id: int) -> ShippingZone:
 
 def create_zone(data: Mapping[str, Any]) -> ShippingZone:
     zone = ShippingZone(countries=[], regions=[], cities=[])
-    assign(zone, data, ZONE_FIELDS)
-    db.session.add(zone)
-    commit("A shipping zone with this name exists.")
+    with transaction(ZONE_TAKEN):
+        assign(zone, data, ZONE_FIELDS)
+        db.session.add(zone)
     return zone
 
 
 def update_zone(zone_id: int, changes: Mapping[str, Any]) -> ShippingZone:
     zone = get_zone(zone_id)
-    assign(zone, changes, ZONE_FIELDS)
-    commit("A shipping zone with this name exists.")
+    with transaction(ZONE_TAKEN):
+        assign(zone, changes, ZONE_FIELDS)
     return zone
 
 
 def delete_zone(zone_id: int) -> None:
     """Delete a zone and its methods (orders keep their own copy of what they paid)."""
-    db.session.delete(get_zone(zone_id))
-    commit("The zone changed at the same moment; try again.")
+    zone = get_zone(zone_id)
+    with transaction("The zone changed at the same moment; try again."):
+        db.session.delete(zone)
 
 
 # ---- staff: methods -------------------------------------------------------------------
 
 
 def get_method(method_id: int) -> ShippingMethod:
-    method = db.session.get(ShippingMethod, method_id)
+    method = find(ShippingMethod, method_id)
     if method is None:
         raise NotFoundError("No such shipping method.")
     return method
@@ -213,11 +220,12 @@ def get_method(method_id: int) -> ShippingMethod:
 
 def create_method(data: Mapping[str, Any]) -> ShippingMethod:
     _check_days(data["min_days"], data["max_days"])
-    method = ShippingMethod(zone=_zone_for(data["zone_id"]), description="", free_above={}, is_active=True)
-    assign(method, data, METHOD_FIELDS)
-    method.rates = _rates(data.get("rates", ()))
-    db.session.add(method)
-    commit("The zone already has a method with this name.")
+    zone = _zone_for(data["zone_id"])
+    with transaction(METHOD_TAKEN):
+        method = ShippingMethod(zone=zone, description="", free_above={}, is_active=True)
+        assign(method, data, METHOD_FIELDS)
+        method.rates = _rates(data.get("rates", ()))
+        db.session.add(method)
     return method
 
 
@@ -225,24 +233,25 @@ def update_method(method_id: int, changes: Mapping[str, Any]) -> ShippingMethod:
     """Change a method; ``rates`` replaces all its rates."""
     method = get_method(method_id)
     _check_days(changes.get("min_days", method.min_days), changes.get("max_days", method.max_days))
-    if "zone_id" in changes:
-        method.zone = _zone_for(changes["zone_id"])
-    assign(method, changes, METHOD_FIELDS)
-    if "rates" in changes:
-        method.rates.clear()
-        db.session.flush()  # old bands go before new ones take their (currency, weight) keys
-        method.rates.extend(_rates(changes["rates"]))
-    commit("The zone already has a method with this name.")
+    zone = _zone_for(changes["zone_id"]) if "zone_id" in changes else method.zone
+    with transaction(METHOD_TAKEN):
+        method.zone = zone
+        assign(method, changes, METHOD_FIELDS)
+        if "rates" in changes:
+            method.rates.clear()
+            db.session.flush()  # old bands go before new ones take their (currency, weight) keys
+            method.rates.extend(_rates(changes["rates"]))
     return method
 
 
 def delete_method(method_id: int) -> None:
-    db.session.delete(get_method(method_id))
-    commit("The method changed at the same moment; try again.")
+    method = get_method(method_id)
+    with transaction("The method is still in use; deactivate it instead."):
+        db.session.delete(method)
 
 
 def _zone_for(zone_id: int) -> ShippingZone:
-    zone = db.session.get(ShippingZone, zone_id)
+    zone = find(ShippingZone, zone_id)
     if zone is None:
         raise ValidationError("No such shipping zone.", details={"zone_id": ["No such shipping zone."]})
     return zone

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.core.errors import NotFoundError, ValidationError
 from app.core.money import Money
 from app.delivery.models import BusStation, BusStationFee
-from app.delivery.persistence import assign, commit
+from app.delivery.persistence import assign, find, transaction
 from app.extensions import db
 
 STATION_FIELDS = (
@@ -55,7 +55,7 @@ def list_bus_stations(
 
 def get_bus_station(station_id: int) -> BusStation:
     """Staff: any station, active or not."""
-    station = db.session.get(BusStation, station_id)
+    station = find(BusStation, station_id)
     if station is None:
         raise NotFoundError("No such bus station.")
     return station
@@ -82,29 +82,30 @@ def bus_station_fee(station: BusStation, currency: str) -> Money:
 
 def create_bus_station(data: Mapping[str, Any]) -> BusStation:
     station = BusStation(opening_hours="", holding_days=7, is_active=True)
-    assign(station, data, STATION_FIELDS)
-    station.fees = _fees(data.get("fees", ()))
-    db.session.add(station)
-    commit(DUPLICATE)
+    with transaction(DUPLICATE):
+        assign(station, data, STATION_FIELDS)
+        station.fees = _fees(data.get("fees", ()))
+        db.session.add(station)
     return station
 
 
 def update_bus_station(station_id: int, changes: Mapping[str, Any]) -> BusStation:
     """Change a station; ``fees`` replaces all its fees."""
     station = get_bus_station(station_id)
-    assign(station, changes, STATION_FIELDS)
-    if "fees" in changes:
-        station.fees.clear()
-        db.session.flush()  # old fees go before new ones take their currency
-        station.fees.extend(_fees(changes["fees"]))
-    commit(DUPLICATE)
+    with transaction(DUPLICATE):
+        assign(station, changes, STATION_FIELDS)
+        if "fees" in changes:
+            station.fees.clear()
+            db.session.flush()  # old fees go before new ones take their currency
+            station.fees.extend(_fees(changes["fees"]))
     return station
 
 
 def delete_bus_station(station_id: int) -> None:
     """Delete a station; deactivate it instead while parcels may still wait there."""
-    db.session.delete(get_bus_station(station_id))
-    commit("The station is still in use; deactivate it instead.")
+    station = get_bus_station(station_id)
+    with transaction("The station is still in use; deactivate it instead."):
+        db.session.delete(station)
 
 
 def _fees(fees: Iterable[Mapping[str, Any]]) -> list[BusStationFee]:

@@ -54,7 +54,7 @@ def test_list_shows_the_default_first(client, headers):
         ("phone", "+1 555 000 0000"),  # shaped right, but no such number
         ("country", "XX"),
         ("country", "NGA"),
-        ("recipient_name", "   "),
+        ("recipient_name", ""),
         ("coordinates", {"latitude": 91, "longitude": 3.4}),
         ("coordinates", {"latitude": -90.5, "longitude": 3.4}),
         ("coordinates", {"latitude": 6.4, "longitude": 180.01}),
@@ -153,8 +153,10 @@ def test_lists_never_show_another_users_addresses(client, alice, alice_address, 
     assert [a["id"] for a in client.get(URL, headers=bob_headers).json] == [mine["id"]]
 
 
-def test_a_missing_address_is_404_like_anothers(client, headers):
-    assert client.get(f"{URL}999999/", headers=headers).status_code == 404
+@pytest.mark.parametrize("address_id", [999_999, 2**31, 10**30])
+def test_a_missing_or_impossible_address_is_404_like_anothers(client, headers, address_id):
+    assert client.get(f"{URL}{address_id}/", headers=headers).status_code == 404
+    assert client.delete(f"{URL}{address_id}/", headers=headers).status_code == 404
 
 
 def test_listing_costs_the_same_queries_for_1_or_20_addresses(client, customer, headers, count_queries):

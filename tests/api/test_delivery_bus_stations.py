@@ -44,9 +44,10 @@ def test_filters_by_country_and_by_the_currency_of_the_fee(client, stations):
     assert len(_ids(client.get(URL))) == 4
 
 
-def test_an_inactive_station_is_404_to_the_public(client, stations):
+def test_an_inactive_or_impossible_station_is_404_to_the_public(client, stations):
     assert client.get(f"{URL}{stations['jibowu']}/").json["name"] == "Jibowu Motor Park"
     assert client.get(f"{URL}{stations['closed']}/").status_code == 404
+    assert client.get(f"{URL}{10**25}/").status_code == 404
 
 
 def test_listing_costs_the_same_queries_for_1_or_20_stations(client, count_queries):
@@ -108,7 +109,10 @@ def test_staff_create_update_and_delete_a_station(client, staff_headers):
 def test_a_second_station_of_the_same_name_in_a_city_is_409(client, staff_headers):
     assert client.post(URL, json=NEW, headers=staff_headers).status_code == 201
     assert client.post(URL, json={**NEW, "city": "Accra"}, headers=staff_headers).status_code == 409
-    assert client.post(URL, json={**NEW, "city": "Kumasi"}, headers=staff_headers).status_code == 201
+    kumasi = client.post(URL, json={**NEW, "city": "Kumasi"}, headers=staff_headers).json
+    moved = {"city": "Accra", "fees": [{"currency": "GHS", "amount": 1}]}
+    assert client.patch(f"{URL}{kumasi['id']}/", json=moved, headers=staff_headers).status_code == 409
+    assert client.get(f"{URL}{kumasi['id']}/").json["city"] == "Kumasi"
 
 
 @pytest.mark.parametrize(
@@ -120,6 +124,8 @@ def test_a_second_station_of_the_same_name_in_a_city_is_409(client, staff_header
         ("holding_days", 91),
         ("fees", [{"currency": "GHS", "amount": 1}, {"currency": "GHS", "amount": 2}]),
         ("fees", [{"currency": "GHS", "amount": -1}]),
+        ("fees", [{"currency": "GHS", "amount": 15.5}]),
+        ("holding_days", 7.0),
     ],
 )
 def test_invalid_stations_are_422(client, staff_headers, field, value):

@@ -182,6 +182,8 @@ def test_staff_writes_are_checked_against_the_stored_method(client, staff_header
         [{"currency": "NGN", "amount": -1}],
         [{"currency": "NGN", "max_weight_grams": 0, "amount": 1}],
         [{"currency": "XYZ", "amount": 1}],
+        [{"currency": "NGN", "amount": 2.5}],  # minor units are whole numbers
+        [{"currency": "NGN", "amount": "100"}],
     ],
 )
 def test_bad_rates_are_422(client, staff_headers, nigeria, rates):
@@ -191,9 +193,32 @@ def test_bad_rates_are_422(client, staff_headers, nigeria, rates):
 
 def test_duplicate_names_are_409(client, staff_headers, nigeria):
     assert client.post(ZONES, json={"name": "Nigeria"}, headers=staff_headers).status_code == 409
+    lagos = client.post(ZONES, json={"name": "Lagos again"}, headers=staff_headers).json
+    assert (
+        client.patch(f"{ZONES}{lagos['id']}/", json={"name": "Nigeria"}, headers=staff_headers).status_code
+        == 409
+    )
     zone_id = client.get(f"{URL}{nigeria['standard']}/", headers=staff_headers).json["zone"]["id"]
     response = client.post(URL, json={**NEW_METHOD, "zone_id": zone_id}, headers=staff_headers)
     assert response.status_code == 409
+    # a rename and new rates at once: the clash surfaces while the old rates are replaced
+    rename = {"name": "Standard", "rates": [{"currency": "NGN", "amount": 1}]}
+    response = client.patch(f"{URL}{nigeria['express']}/", json=rename, headers=staff_headers)
+    assert response.status_code == 409
+    assert client.get(f"{URL}{nigeria['express']}/", headers=staff_headers).json["name"] == "Express"
+
+
+def test_a_zone_names_each_place_once(client, staff_headers):
+    body = {"name": "West Africa", "countries": ["NG", "gh", "ng"], "cities": ["Accra", "Accra"]}
+    zone = client.post(ZONES, json=body, headers=staff_headers).json
+    assert (zone["countries"], zone["cities"]) == (["NG", "GH"], ["Accra"])
+
+
+def test_impossible_ids_are_404(client, staff_headers):
+    for url in (f"{URL}{2**31}/", f"{ZONES}{10**30}/"):
+        assert client.get(url, headers=staff_headers).status_code == 404
+    response = client.post(URL, json={**NEW_METHOD, "zone_id": 2**40}, headers=staff_headers)
+    assert response.status_code == 422
 
 
 def test_deleting_a_zone_deletes_its_methods_and_rates(client, staff_headers, nigeria):
