@@ -94,3 +94,9 @@ def test_security_headers_on_every_response(client):
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["X-Request-ID"]
     assert client.get("/api/health/").headers["Cache-Control"] == "no-store"
+
+
+def test_an_absurd_page_number_is_an_empty_page_not_a_500(client, staff, auth_headers):
+    response = client.get("/api/admin/users/?page=97740349122228892205056", headers=auth_headers(staff))
+    assert response.status_code == 200
+    assert response.json == []
