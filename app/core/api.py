@@ -61,6 +61,7 @@ class Blueprint(flask_smorest.Blueprint):
         Put it on top of the other decorators so authentication is checked before the
         body is parsed: an anonymous caller learns nothing about the payload rules.
         """
+        # Imported here: permissions → errors → extensions → this module would be a cycle.
         from app.core.permissions import require_auth
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -77,6 +78,7 @@ class Blueprint(flask_smorest.Blueprint):
 
         Put it just under ``login_required``: the key is scoped to the caller.
         """
+        # Imported here: idempotency defines a model, which needs extensions → this module.
         from app.core.idempotency import HEADER, MAX_KEY_LENGTH, idempotent
 
         parameter = {
