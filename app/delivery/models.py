@@ -7,6 +7,8 @@ separately in each currency like the catalog, never converted.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -125,6 +127,13 @@ class ShippingMethod(TimestampMixin, db.Model):
         sa.UniqueConstraint("zone_id", "name"),
         sa.CheckConstraint("min_days >= 0 and max_days >= min_days", name="days_range"),
     )
+
+    @property
+    def free_thresholds(self) -> list[dict[str, Any]]:
+        """``free_above`` as money objects, by currency."""
+        return [
+            {"amount": amount, "currency": currency} for currency, amount in sorted(self.free_above.items())
+        ]
 
 
 class ShippingRate(db.Model):

@@ -43,6 +43,26 @@ def Int(minimum: int, maximum: int, **kwargs: Any) -> ma.fields.Integer:  # noqa
     return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=minimum, max=maximum), **kwargs)
 
 
+class Bool(ma.fields.Boolean):
+    """A JSON ``true`` or ``false``; ``0``, ``1`` or ``"yes"`` in a body is a mistake, not a flag."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class MoneyInSchema(ma.Schema):
+    """An amount in one currency's minor units (a fee, a threshold)."""
+
+    currency = CurrencyCode(required=True)
+    amount = Int(0, MAX_AMOUNT, required=True, metadata={"description": "Minor units (kobo, cents)"})
+
+
+def one_per_currency() -> Callable[[list[dict[str, Any]]], None]:
+    return _unique(lambda item: item["currency"], "One amount per currency.")
+
+
 def _unique(key: Callable[[dict[str, Any]], Any], message: str) -> Callable[[list[dict[str, Any]]], None]:
     """A list validator refusing two items with the same ``key``."""
 
@@ -75,7 +95,7 @@ class AddressUpdateSchema(ma.Schema):
     postal_code = OptionalText(20)
     landmark = OptionalText(255, metadata={"example": "Opposite the Total filling station"})
     coordinates = ma.fields.Nested(CoordinatesSchema, allow_none=True)
-    is_default = ma.fields.Boolean(metadata={"description": "Make it the default (others stop being)"})
+    is_default = Bool(metadata={"description": "Make it the default (others stop being)"})
 
 
 class AddressCreateSchema(AddressUpdateSchema):
@@ -157,13 +177,6 @@ class ShippingRateSchema(ma.Schema):
     amount = Int(0, MAX_AMOUNT, required=True)
 
 
-FreeAbove = ma.fields.Dict(
-    keys=CurrencyCode(),
-    values=Int(0, MAX_AMOUNT),
-    metadata={"description": "Currency → subtotal (minor units) from which shipping is free"},
-)
-
-
 class ShippingMethodUpdateSchema(ma.Schema):
     zone_id = Int(1, MAX_ID)
     name = Text(120)
@@ -171,13 +184,23 @@ class ShippingMethodUpdateSchema(ma.Schema):
     description = ma.fields.String(validate=ma.validate.Length(max=2000))
     min_days = Int(0, MAX_DAYS)
     max_days = Int(0, MAX_DAYS)
-    free_above = FreeAbove
-    is_active = ma.fields.Boolean()
+    free_above = ma.fields.List(
+        ma.fields.Nested(MoneyInSchema),
+        validate=one_per_currency(),
+        metadata={"description": "Subtotal per currency from which shipping is free; replaces them all"},
+    )
+    is_active = Bool()
     rates = ma.fields.List(
         ma.fields.Nested(ShippingRateSchema),
         validate=_unique(lambda r: (r["currency"], r["max_weight_grams"]), "One rate per currency and band."),
         metadata={"description": "Weight bands per currency; replaces every rate of the method"},
     )
+
+    @ma.post_load
+    def _thresholds_by_currency(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if "free_above" in data:
+            data["free_above"] = {item["currency"]: item["amount"] for item in data["free_above"]}
+        return data
 
 
 class ShippingMethodCreateSchema(ShippingMethodUpdateSchema):
@@ -186,11 +209,6 @@ class ShippingMethodCreateSchema(ShippingMethodUpdateSchema):
     carrier = Text(120, required=True)
     min_days = Int(0, MAX_DAYS, required=True)
     max_days = Int(0, MAX_DAYS, required=True)
-    rates = ma.fields.List(
-        ma.fields.Nested(ShippingRateSchema),
-        load_default=list,
-        validate=_unique(lambda r: (r["currency"], r["max_weight_grams"]), "One rate per currency and band."),
-    )
 
 
 class ZoneMethodSchema(ma.Schema):
@@ -202,7 +220,7 @@ class ZoneMethodSchema(ma.Schema):
     description = ma.fields.String()
     min_days = ma.fields.Integer()
     max_days = ma.fields.Integer()
-    free_above = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    free_above = ma.fields.List(ma.fields.Nested(MoneySchema), attribute="free_thresholds")
     is_active = ma.fields.Boolean()
     rates = ma.fields.List(ma.fields.Nested(ShippingRateSchema))
 
@@ -257,11 +275,6 @@ class StaffBusStationQuerySchema(BusStationQuerySchema):
     is_active = ma.fields.Boolean()
 
 
-class PickupFeeSchema(ma.Schema):
-    currency = CurrencyCode(required=True)
-    amount = Int(0, MAX_AMOUNT, required=True, metadata={"description": "Minor units"})
-
-
 class BusStationUpdateSchema(ma.Schema):
     name = Text(200)
     operator = Text(120, metadata={"description": "Bus company or agent", "example": "GUO Transport"})
@@ -279,10 +292,10 @@ class BusStationUpdateSchema(ma.Schema):
         90,
         metadata={"description": "Days a parcel waits for collection"},
     )
-    is_active = ma.fields.Boolean()
+    is_active = Bool()
     fees = ma.fields.List(
-        ma.fields.Nested(PickupFeeSchema),
-        validate=_unique(lambda f: f["currency"], "One fee per currency."),
+        ma.fields.Nested(MoneyInSchema),
+        validate=one_per_currency(),
         metadata={"description": "Pickup fee per currency; replaces every fee of the station"},
     )
 

@@ -111,7 +111,7 @@ NEW_METHOD = {
     "carrier": "DHL Express",
     "min_days": 1,
     "max_days": 2,
-    "free_above": {"ngn": 10_000_000},
+    "free_above": [{"currency": "ngn", "amount": 10_000_000}],
     "rates": [
         {"currency": "NGN", "max_weight_grams": 2000, "amount": 700_000},
         {"currency": "NGN", "max_weight_grams": None, "amount": 1_500_000},
@@ -133,7 +133,7 @@ def test_staff_create_a_zone_and_a_method_with_rates_then_see_them(client, staff
     assert created.status_code == 201, created.json
     body = created.json
     assert body["zone"] == {"id": zone.json["id"], "name": "Uganda"}
-    assert body["free_above"] == {"NGN": 10_000_000}
+    assert body["free_above"] == [{"amount": 10_000_000, "currency": "NGN"}]
     assert body["rates"] == [
         {"currency": "NGN", "max_weight_grams": 2000, "amount": 700_000},
         {"currency": "NGN", "max_weight_grams": None, "amount": 1_500_000},
