@@ -194,6 +194,13 @@ class Config:
     SANDBOX_PAGE_URL = env("SANDBOX_PAGE_URL", "/api/payments/sandbox/{reference}/")
     # --- end of Payments ----------------------------------------------------------------
 
+    # Wishlist, reviews and support
+    WISHLIST_MAX_ITEMS = env_int("WISHLIST_MAX_ITEMS", 200)  # a wishlist is a list, not a catalog copy
+    SUPPORT_EMAIL = env("SUPPORT_EMAIL", "support@sokoni.test")  # contact form and new tickets go here
+    RATELIMIT_CONTACT = env("RATELIMIT_CONTACT", "5/hour")  # contact-form messages per client IP
+    SUPPORT_REOPEN_DAYS = env_int("SUPPORT_REOPEN_DAYS", 14)  # a resolved ticket may be reopened this long
+    SUPPORT_FAQ_CACHE_SECONDS = env_int("SUPPORT_FAQ_CACHE_SECONDS", 3600)  # staff edits clear it at once
+
     # OpenAPI (flask-smorest); Swagger UI assets are served by Sokoni itself.
     API_TITLE = "Sokoni API"
     API_VERSION = "v1"

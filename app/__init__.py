@@ -30,6 +30,7 @@ BLUEPRINTS = (
     "app.cart.routes",
     "app.delivery.routes",
     "app.orders.routes",
+    "app.wishlist.routes",
 )
 
 

@@ -9,6 +9,12 @@ from typing import Any
 import flask_smorest
 import marshmallow as ma
 
+#: The largest id an INTEGER primary key holds (PostgreSQL); larger ids cannot exist.
+MAX_ID = 2**31 - 1
+#: URL converter of a row id, as in ``f"/reviews/<{ID}:review_id>/"``: an impossible id is a routing
+#: 404 (never a database overflow), and the document shows the range.
+ID = f"int(min=1, max={MAX_ID})"
+
 
 class ErrorBodySchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "Stable machine-readable code"})

@@ -68,6 +68,10 @@ class ErrorCode(StrEnum):
     INVALID_SIGNATURE = "invalid_signature"
     REFUND_EXCEEDS_CAPTURED = "refund_exceeds_captured"
     PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
+    # Wishlist, reviews and support
+    VARIANT_REQUIRED = "variant_required"
+    ALREADY_REVIEWED = "already_reviewed"
+    OWN_REVIEW = "own_review"
 
 
 class AppError(Exception):
