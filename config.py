@@ -211,6 +211,19 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/swagger/assets/"
     OPENAPI_SWAGGER_UI_CONFIG = {"persistAuthorization": True}
 
+    # Operator console (/admin/): times shown in the shop's IANA time zone; a login lasts
+    # ADMIN_SESSION_HOURS in a cookie that is HttpOnly, SameSite=Lax, limited to /admin and
+    # Secure whenever SESSION_COOKIE_SECURE is on (always in production).
+    SHOP_TIMEZONE = env("SHOP_TIMEZONE", "Africa/Lagos")
+    ADMIN_SESSION_HOURS = env_int("ADMIN_SESSION_HOURS", 8)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=ADMIN_SESSION_HOURS)
+    SESSION_COOKIE_NAME = "sokoni_console"
+    SESSION_COOKIE_PATH = "/admin"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    RATELIMIT_ADMIN_LOGIN = env("RATELIMIT_ADMIN_LOGIN", "10/minute")  # per IP and per e-mail
+
     LOG_LEVEL = env("LOG_LEVEL", "INFO")
     LOG_JSON = env_bool("LOG_JSON", False)
     SENTRY_DSN = env("SENTRY_DSN")
@@ -253,6 +266,7 @@ class Production(Config):
 
     ENV_NAME = "production"
     LOG_JSON = env_bool("LOG_JSON", True)
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     SQLALCHEMY_ENGINE_OPTIONS = {
         "pool_pre_ping": True,
         "pool_size": env_int("DB_POOL_SIZE", 10),

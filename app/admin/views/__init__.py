@@ -1,0 +1,1 @@
+"""Flask-Admin views of each domain, grouped by menu category."""
