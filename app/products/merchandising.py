@@ -14,7 +14,13 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.products.listing import cards_for
 from app.products.models import Collection, CollectionItem, Product, Promotion
-from app.products.services import categories_by_slugs, commit, products_by_slugs, shop_currency
+from app.products.services import (
+    categories_by_slugs,
+    commit,
+    get_by_id,
+    products_by_slugs,
+    shop_currency,
+)
 from app.products.slugs import change_slug, get_by_slug, new_slug
 
 PROMOTION_FIELDS = (
@@ -59,10 +65,7 @@ def list_promotions(status: str = "running", *, staff: bool = False) -> list[Pro
 
 
 def get_promotion(promotion_id: int) -> Promotion:
-    promotion = db.session.get(Promotion, promotion_id)
-    if promotion is None:
-        raise NotFoundError("No such promotion.")
-    return promotion
+    return get_by_id(Promotion, promotion_id, "promotion")
 
 
 def _check_promotion(promotion: Promotion) -> None:

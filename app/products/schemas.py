@@ -18,11 +18,22 @@ from app.products.listing import CARD_FIELDS, SORTS
 SLUG = ma.validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Lower-case letters, digits and dashes.")
 SKU = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", error="Letters, digits, dots, dashes, underscores.")
 MAX_AMOUNT = 10**15  # minor units; far beyond any price, well inside BIGINT
+MAX_POSITION = 10**6
 COLLECTION_KINDS = ("manual", "newest", "best_sellers", "top_rated")
 
 
 def Slug(**kwargs: Any) -> ma.fields.String:  # noqa: N802 - reads like the field class it builds
     return ma.fields.String(validate=[ma.validate.Length(min=1, max=100), SLUG], **kwargs)
+
+
+def Count(*, upper: int, **kwargs: Any) -> ma.fields.Integer:  # noqa: N802
+    """A JSON integer from 0 to ``upper``: ``"3"`` and ``3.0`` are refused, not coerced."""
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=upper), **kwargs)
+
+
+def Flag(**kwargs: Any) -> ma.fields.Boolean:  # noqa: N802
+    """A JSON boolean; ``"yes"`` or ``1`` are refused rather than guessed at."""
+    return ma.fields.Boolean(truthy={True}, falsy={False}, **kwargs)
 
 
 def Name(**kwargs: Any) -> ma.fields.String:  # noqa: N802
@@ -43,7 +54,7 @@ class RefSchema(ma.Schema):
 class ImageSchema(ma.Schema):
     url = ma.fields.Url(required=True, validate=ma.validate.Length(max=500))
     alt_text = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
-    position = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    position = Count(upper=MAX_POSITION, load_default=0)
 
 
 class CardImageSchema(ma.Schema):
@@ -78,7 +89,9 @@ class ProductCardSchema(ma.Schema):
     brand = ma.fields.String(allow_none=True)
     category = ma.fields.Nested(RefSchema, allow_none=True)
     image = ma.fields.Nested(CardImageSchema, allow_none=True)
-    price = ma.fields.Nested(MoneySchema, metadata={"description": "Lowest price, promotions applied"})
+    price = ma.fields.Nested(
+        MoneySchema, allow_none=True, metadata={"description": "Lowest price, promotions applied"}
+    )
     compare_at = ma.fields.Nested(MoneySchema, allow_none=True, metadata={"description": "Before promotion"})
     on_sale = ma.fields.Boolean()
     in_stock = ma.fields.Boolean()
@@ -157,10 +170,10 @@ class VariantUpdateSchema(ma.Schema):
         keys=ma.fields.String(validate=ma.validate.Length(min=1, max=40)),
         values=ma.fields.String(validate=ma.validate.Length(max=80)),
     )
-    weight_grams = ma.fields.Integer(validate=ma.validate.Range(min=0, max=10**7))
-    stock_on_hand = ma.fields.Integer(validate=ma.validate.Range(min=0, max=10**9))
-    is_active = ma.fields.Boolean()
-    position = ma.fields.Integer(validate=ma.validate.Range(min=0))
+    weight_grams = Count(upper=10**7)
+    stock_on_hand = Count(upper=10**9)
+    is_active = Flag()
+    position = Count(upper=MAX_POSITION)
     prices = ma.fields.List(
         ma.fields.Nested(PriceInSchema),
         validate=_unique_currencies,
@@ -184,7 +197,7 @@ class ProductUpdateSchema(ma.Schema):
         keys=ma.fields.String(validate=ma.validate.Length(min=1, max=60)),
         values=ma.fields.String(validate=ma.validate.Length(max=500)),
     )
-    is_active = ma.fields.Boolean()
+    is_active = Flag()
 
 
 class ProductCreateSchema(ProductUpdateSchema):
@@ -200,8 +213,8 @@ class CategoryUpdateSchema(ma.Schema):
     slug = Slug()
     parent = Slug(allow_none=True, metadata={"description": "Parent category slug; null for a root"})
     description = ma.fields.String(validate=ma.validate.Length(max=5000))
-    position = ma.fields.Integer(validate=ma.validate.Range(min=0))
-    is_active = ma.fields.Boolean()
+    position = Count(upper=MAX_POSITION)
+    is_active = Flag()
 
 
 class CategoryCreateSchema(CategoryUpdateSchema):
@@ -226,7 +239,7 @@ class PromotionUpdateSchema(ma.Schema):
     name = Name()
     description = ma.fields.String(validate=ma.validate.Length(max=5000))
     kind = ma.fields.String(validate=ma.validate.OneOf(("percentage", "fixed")))
-    percent_off = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1, max=100))
+    percent_off = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1, max=100))
     amounts_off = ma.fields.Dict(
         keys=CurrencyCode(),
         values=ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_AMOUNT)),
@@ -234,7 +247,7 @@ class PromotionUpdateSchema(ma.Schema):
     )
     starts_at = ma.fields.AwareDateTime()
     ends_at = ma.fields.AwareDateTime(allow_none=True)
-    is_active = ma.fields.Boolean()
+    is_active = Flag()
     products = ma.fields.List(Slug(), metadata={"description": "Product slugs"})
     categories = ma.fields.List(Slug(), metadata={"description": "Category slugs (with descendants)"})
 
@@ -272,8 +285,8 @@ class CollectionUpdateSchema(ma.Schema):
     slug = Slug()
     description = ma.fields.String(validate=ma.validate.Length(max=5000))
     kind = ma.fields.String(validate=ma.validate.OneOf(COLLECTION_KINDS))
-    position = ma.fields.Integer(validate=ma.validate.Range(min=0))
-    is_active = ma.fields.Boolean()
+    position = Count(upper=MAX_POSITION)
+    is_active = Flag()
     products = ma.fields.List(Slug(), metadata={"description": "Manual collections: ordered slugs"})
 
 

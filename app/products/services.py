@@ -7,7 +7,7 @@ invalidation is not their concern: ``app.products.invalidation`` reacts to the c
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -32,6 +32,9 @@ from app.products.models import (
 from app.products.slugs import change_slug, new_slug
 from app.products.stock import StockStatus, stock_status
 
+T = TypeVar("T")
+#: Primary keys are 32-bit integers.
+MAX_ID = 2**31 - 1
 PRODUCT_FIELDS = ("name", "description", "brand", "attributes", "is_active")
 VARIANT_FIELDS = ("sku", "options", "weight_grams", "stock_on_hand", "is_active", "position")
 
@@ -253,11 +256,16 @@ def delete_product(slug: str) -> None:
 # ---- variant writes -------------------------------------------------------------------
 
 
+def get_by_id(model: type[T], row_id: int, what: str) -> T:
+    """The row with this id, or a 404; ids beyond 32 bits are a 404 too, not an overflow."""
+    row = db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+    if row is None:
+        raise NotFoundError(f"No such {what}.")
+    return row
+
+
 def _variant(variant_id: int) -> ProductVariant:
-    variant = db.session.get(ProductVariant, variant_id)
-    if variant is None:
-        raise NotFoundError("No such variant.")
-    return variant
+    return get_by_id(ProductVariant, variant_id, "variant")
 
 
 def create_variant(slug: str, data: Mapping[str, Any]) -> dict[str, Any]:
