@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "app.delivery.routes",
     "app.orders.routes",
     "app.wishlist.routes",
+    "app.reviews.routes",
 )
 
 

@@ -19,6 +19,7 @@ from app.delivery.models import (
     ShippingZone,
 )
 from app.extensions import db
+from app.orders.models import Order, OrderItem
 from app.products.models import (
     Category,
     Collection,
@@ -30,6 +31,7 @@ from app.products.models import (
     VariantPrice,
 )
 from app.products.slugs import slugify
+from app.reviews.models import Review
 
 DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
 
@@ -242,3 +244,59 @@ class BusStationFactory(BaseFactory):
         if extracted:
             obj.fees = [BusStationFee(currency=c, amount=a) for c, a in extracted.items()]
             db.session.commit()
+
+
+# ---- orders, reviews ------------------------------------------------------------------
+
+
+class OrderFactory(BaseFactory):
+    """An order in ``status`` holding one unit of each of ``products=[…]`` (no checkout run)."""
+
+    class Meta:
+        model = Order
+
+    class Params:
+        user = factory.SubFactory(UserFactory)
+
+    user_id = factory.SelfAttribute("user.id")
+    number = factory.Sequence(lambda n: f"SK-T{n:05d}")
+    status = "delivered"
+    currency = "NGN"
+    subtotal = 0
+    total = 0
+    delivery_type = "address"
+    country = "NG"
+
+    @factory.post_generation
+    def products(obj, create, extracted, **kwargs):  # noqa: N805
+        for product in extracted or []:
+            obj.items.append(
+                OrderItem(
+                    product_id=product.id,
+                    product_name=product.name,
+                    product_slug=product.slug,
+                    sku=f"SKU-P{product.id}",
+                    quantity=1,
+                    unit_price=0,
+                    total=0,
+                )
+            )
+        if create and extracted:
+            db.session.commit()
+
+
+class ReviewFactory(BaseFactory):
+    """A review stored directly: the product's rating summary is not refreshed."""
+
+    class Meta:
+        model = Review
+
+    class Params:
+        user = factory.SubFactory(UserFactory)
+        product = factory.SubFactory(ProductFactory)
+
+    user_id = factory.SelfAttribute("user.id")
+    product_id = factory.SelfAttribute("product.id")
+    rating = 4
+    title = factory.Sequence(lambda n: f"Review {n}")
+    body = "Works as described; delivery to Ibadan took three days."

@@ -199,6 +199,12 @@ def rating(product: Product) -> dict[str, Any]:
     return {"average": float(product.rating_average or 0), "count": product.rating_count}
 
 
+def rating_summary(product: Product) -> dict[str, Any]:
+    """The rating with its histogram of stars (kept by app.reviews), for the product page."""
+    histogram = product.rating_histogram or {}
+    return {**rating(product), "histogram": {str(star): histogram.get(str(star), 0) for star in range(1, 6)}}
+
+
 def _cards(rows: Sequence[sa.Row], currency: str, book: PriceBook, now: datetime) -> list[dict[str, Any]]:
     tags = _tags_of([row[0].id for row in rows])
     cards = []

@@ -95,6 +95,10 @@ class Product(TimestampMixin, db.Model):
         sa.Numeric(3, 2), nullable=False, default=Decimal("0"), server_default="0"
     )
     rating_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    #: Visible reviews per star, ``{"1": n, …, "5": n}``; kept with the average by app.reviews.
+    rating_histogram: Mapped[dict[str, int]] = mapped_column(
+        sa.JSON, nullable=False, default=dict, server_default="{}"
+    )
     sales_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
 
     category: Mapped[Category | None] = relationship(lazy="joined", innerjoin=False)

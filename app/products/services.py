@@ -18,7 +18,7 @@ from app.core.errors import ConflictError, ErrorCode, NotFoundError, ValidationE
 from app.core.models import utcnow
 from app.extensions import db
 from app.products import cache
-from app.products.listing import category_ref, money, rating
+from app.products.listing import category_ref, money, rating_summary
 from app.products.models import (
     Category,
     CollectionItem,
@@ -126,7 +126,7 @@ def product_detail(product: Product, currency: str, *, staff: bool = False) -> d
         "on_sale": bool(best and best.compare_at is not None),
         "promotion": promotion and {"id": promotion.id, "name": promotion.name, "ends_at": promotion.ends_at},
         "in_stock": any(v["stock_status"] != StockStatus.OUT_OF_STOCK and v["price"] for v in variants),
-        "rating": rating(product),
+        "rating": rating_summary(product),
         "variants": variants,
         "is_active": product.is_active,
         "created_at": product.created_at,

@@ -186,7 +186,8 @@ def test_detail_shows_variants_prices_and_stock_status_not_stock(client, shop):
     assert {v["stock_status"] for v in body["variants"]} == {"in_stock"}
     assert all("stock_on_hand" not in v for v in body["variants"])
     assert body["in_stock"] is True
-    assert body["rating"] == {"average": 0.0, "count": 0}
+    no_reviews = {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}
+    assert body["rating"] == {"average": 0.0, "count": 0, "histogram": no_reviews}
     phone = client.get("/api/products/tecno-spark-20-phone/?currency=KES").json
     assert phone["price"] == {"amount": 2_000_000, "currency": "KES"}
     assert phone["variants"][0]["stock_status"] == "low_stock"
