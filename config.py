@@ -192,6 +192,20 @@ class Config:
     MOMO_DISBURSEMENT_API_KEY = env("MOMO_DISBURSEMENT_API_KEY")
     SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET")
     SANDBOX_PAGE_URL = env("SANDBOX_PAGE_URL", "/api/payments/sandbox/{reference}/")
+    # Base URL providers call back (MoMo, M-Pesa callbacks); empty: the URL of the request.
+    PAYMENTS_PUBLIC_URL = env("PAYMENTS_PUBLIC_URL")
+    # Reconciliation: poll payments pending this long; expire those pending this long.
+    PAYMENTS_RECONCILE_AFTER_MINUTES = env_int("PAYMENTS_RECONCILE_AFTER_MINUTES", 15)
+    PAYMENTS_PENDING_EXPIRY_MINUTES = env_int("PAYMENTS_PENDING_EXPIRY_MINUTES", 1440)
+    # Fraud: scores at which a payment is held for review or blocked, and the rules' limits.
+    PAYMENTS_FRAUD_REVIEW_SCORE = env_int("PAYMENTS_FRAUD_REVIEW_SCORE", 50)
+    PAYMENTS_FRAUD_BLOCK_SCORE = env_int("PAYMENTS_FRAUD_BLOCK_SCORE", 80)
+    PAYMENTS_FRAUD_VELOCITY_WINDOW_MINUTES = env_int("PAYMENTS_FRAUD_VELOCITY_WINDOW_MINUTES", 60)
+    PAYMENTS_FRAUD_VELOCITY_LIMIT = env_int("PAYMENTS_FRAUD_VELOCITY_LIMIT", 5)
+    PAYMENTS_FRAUD_AMOUNT_FACTOR = env_int("PAYMENTS_FRAUD_AMOUNT_FACTOR", 5)
+    PAYMENTS_FRAUD_MAX_FAILURES = env_int("PAYMENTS_FRAUD_MAX_FAILURES", 3)
+    PAYMENTS_FRAUD_COUNTRY_HEADER = env("PAYMENTS_FRAUD_COUNTRY_HEADER", "CF-IPCountry")
+    PAYMENTS_FRAUD_DISPOSABLE_DOMAINS = env_list("PAYMENTS_FRAUD_DISPOSABLE_DOMAINS")
     # --- end of Payments ----------------------------------------------------------------
 
     # Wishlist, reviews and support

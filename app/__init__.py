@@ -30,6 +30,11 @@ BLUEPRINTS = (
     "app.cart.routes",
     "app.delivery.routes",
     "app.orders.routes",
+    "app.payments.routes.payments",
+    "app.payments.routes.webhooks",
+    "app.payments.routes.refunds",
+    "app.payments.routes.admin",
+    "app.payments.routes.sandbox",
     "app.wishlist.routes",
     "app.reviews.routes",
 )

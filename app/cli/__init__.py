@@ -1,5 +1,5 @@
 """Flask CLI command groups: ``flask seed``, ``flask users``, ``flask worker``, ``flask scheduler``,
-``flask cache``."""
+``flask cache``, ``flask rates``."""
 
 from flask import Flask
 
@@ -8,6 +8,7 @@ from app.cli.scheduler import scheduler_command
 from app.cli.seed import seed_command
 from app.cli.users import users_group
 from app.cli.worker import worker_command
+from app.payments.cli import rates_group
 
 
 def register_cli(app: Flask) -> None:
@@ -16,3 +17,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(rates_group)

@@ -14,11 +14,13 @@ from rq.cron import CronScheduler
 from app.core.idempotency import purge_expired_keys
 from app.core.redis_client import get_redis, is_embedded
 from app.orders.services import expire_overdue_orders
+from app.payments.tasks import reconcile_pending_payments
 
 #: (job, every N seconds). Each job is safe to run twice and in any order.
 PERIODIC_JOBS = (
     (expire_overdue_orders, 60),
     (purge_expired_keys, 3600),
+    (reconcile_pending_payments, 300),
 )
 
 

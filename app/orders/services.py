@@ -168,6 +168,20 @@ def expire_order(order_id: int) -> bool:
     return True
 
 
+def lock_for_payment(order_id: int) -> Order:
+    """The order row locked until the caller commits (payments: one active payment per order)."""
+    return _locked(order_id)
+
+
+def extend_payment_window(order: Order, until: datetime) -> None:
+    """Keep an unpaid order (and its stock) until ``until`` at least: mobile money is slow.
+
+    Part of the caller's transaction; a shorter window is never shortened further.
+    """
+    if order.status == OrderStatus.PENDING_PAYMENT and (order.expires_at is None or order.expires_at < until):
+        order.expires_at = until
+
+
 def _overdue(order: Order, now: datetime | None = None) -> bool:
     return order.expires_at is not None and order.expires_at <= (now or utcnow())
 
