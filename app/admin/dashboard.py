@@ -1,7 +1,132 @@
-"""The dashboard's figures (arrive with their own commit)."""
+"""The dashboard's figures, each one SQL aggregate (or one RQ registry count).
 
+"Today" and "this week" are the shop's (``SHOP_TIMEZONE``), not UTC's: a Lagos shop's day
+starts at 00:00 in Lagos. Revenue counts orders whose money was received and is kept
+(paid through completed, and partial refunds); pay-on-pickup orders count once collected.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+from flask import current_app
+from redis.exceptions import RedisError
 
-def figures() -> dict[str, Any]:
-    return {}
+from app.admin.formatting import format_money, shop_zone
+from app.core.jobs import get_queue
+from app.core.models import utcnow
+from app.core.money import Money
+from app.extensions import db
+from app.orders.models import Order
+from app.orders.states import OrderStatus
+from app.products.models import Product, ProductVariant
+
+S = OrderStatus
+#: Orders whose total counts as revenue.
+REVENUE_STATUSES = (
+    S.PAID, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.COMPLETED, S.COLLECTED, S.PARTIALLY_REFUNDED,
+)  # fmt: skip
+SALES_DAYS = 30
+LOW_STOCK_ROWS = 10
+
+
+@dataclass
+class Period:
+    """Orders placed in a period and the revenue they brought, per currency."""
+
+    orders: int = 0
+    revenue: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def revenue_text(self) -> list[str]:
+        return [format_money(amount, currency) for currency, amount in sorted(self.revenue.items())]
+
+
+def shop_midnight(day: date) -> datetime:
+    """The UTC instant at which ``day`` starts in the shop's time zone."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=shop_zone()).astimezone(UTC)
+
+
+def shop_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(shop_zone()).date()
+
+
+def period(since: datetime) -> Period:
+    count = db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.created_at >= since))
+    rows = db.session.execute(
+        sa.select(Order.currency, sa.func.sum(Order.total))
+        .where(Order.created_at >= since, Order.status.in_(REVENUE_STATUSES))
+        .group_by(Order.currency)
+    )
+    return Period(orders=count or 0, revenue={currency: int(total) for currency, total in rows})
+
+
+def _local_day(column: Any) -> Any:
+    """SQL for the shop-local calendar day of a UTC timestamp, on PostgreSQL and SQLite."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.cast(sa.func.timezone(current_app.config["SHOP_TIMEZONE"], column), sa.Date)
+    offset = utcnow().astimezone(shop_zone()).utcoffset() or timedelta()
+    return sa.func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+
+def sales_series(today: date, days: int = SALES_DAYS) -> dict[str, Any]:
+    """Revenue per shop-local day and currency over the last ``days`` days, in major units
+    (what a chart's axis shows), plus the orders per day."""
+    start = today - timedelta(days=days - 1)
+    day = _local_day(Order.created_at).label("day")
+    revenue = sa.func.sum(sa.case((Order.status.in_(REVENUE_STATUSES), Order.total), else_=0))
+    rows = db.session.execute(
+        sa.select(day, Order.currency, sa.func.count(Order.id), revenue)
+        .where(Order.created_at >= shop_midnight(start))
+        .group_by(day, Order.currency)
+    )
+    labels = [(start + timedelta(days=offset)).isoformat() for offset in range(days)]
+    index = {label: position for position, label in enumerate(labels)}
+    orders = [0] * days
+    per_currency: dict[str, list[float]] = defaultdict(lambda: [0.0] * days)
+    for row_day, currency, count, total in rows:
+        position = index.get(str(row_day))
+        if position is None:
+            continue
+        orders[position] += count
+        if total:
+            per_currency[currency][position] += float(Money(int(total), currency).to_major())
+    return {"labels": labels, "orders": orders, "revenue": dict(sorted(per_currency.items()))}
+
+
+def low_stock(limit: int = LOW_STOCK_ROWS) -> list[dict[str, Any]]:
+    threshold = current_app.config["CATALOG_LOW_STOCK_THRESHOLD"]
+    rows = db.session.execute(
+        sa.select(ProductVariant.id, ProductVariant.sku, Product.name, ProductVariant.stock_on_hand)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(ProductVariant.is_active, Product.is_active, ProductVariant.stock_on_hand <= threshold)
+        .order_by(ProductVariant.stock_on_hand, ProductVariant.sku)
+        .limit(limit)
+    )
+    return [{"id": i, "sku": sku, "product": name, "stock": stock} for i, sku, name, stock in rows]
+
+
+def failed_jobs() -> int | None:
+    """Jobs in every queue's failed registry; ``None`` when Redis cannot be reached."""
+    try:
+        return sum(get_queue(name).failed_job_registry.count for name in current_app.config["RQ_QUEUES"])
+    except RedisError:
+        return None
+
+
+def figures(now: datetime | None = None) -> dict[str, Any]:
+    today = shop_today(now)
+    week_start = today - timedelta(days=today.weekday())
+    return {
+        "today": period(shop_midnight(today)),
+        "week": period(shop_midnight(week_start)),
+        "sales": sales_series(today),
+        "low_stock": low_stock(),
+        "low_stock_threshold": current_app.config["CATALOG_LOW_STOCK_THRESHOLD"],
+        "failed_jobs": failed_jobs(),
+        "timezone": current_app.config["SHOP_TIMEZONE"],
+    }

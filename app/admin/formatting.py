@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_symbol
 from flask import current_app
 from markupsafe import Markup
 
@@ -39,13 +42,38 @@ def format_time(value: datetime | date | None) -> str:
     return local_time(value).strftime("%Y-%m-%d %H:%M %Z")
 
 
+@lru_cache(maxsize=64)
+def _display_locale(currency: str) -> str:
+    """English as written where the currency is at home (en_NG writes ₦, en_UG USh), else en."""
+    candidate = f"en_{currency[:2]}"
+    try:
+        Locale.parse(candidate)
+    except (UnknownLocaleError, ValueError):
+        return "en"
+    return candidate
+
+
 def format_money(amount: int | None, currency: str | None) -> str:
-    """``12500_00, "NGN"`` → ``₦12,500.00``; unknown data is shown raw rather than hidden."""
+    """``1250000, "NGN"`` → ``₦12,500.00``, ``45000 UGX`` → ``USh 45,000``, ``1250 KWD`` → ``KWD 1.250``.
+
+    A lettered symbol gets a space before the number, as operators write it; data that is
+    not money is shown raw rather than hidden.
+    """
     if amount is None:
         return ""
     if not currency or not is_known_currency(currency):
         return f"{amount} {currency or ''}".strip()
-    return Money(int(amount), currency).format()
+    locale = _display_locale(currency)
+    text = Money(int(amount), currency).format(locale)
+    symbol = get_currency_symbol(currency, locale)
+    sign, rest = ("-", text[1:]) if text.startswith("-") else ("", text)
+    if (
+        symbol.replace(" ", "").isalpha()
+        and rest.startswith(symbol)
+        and not rest[len(symbol) :].startswith(" ")
+    ):
+        rest = f"{symbol} {rest[len(symbol) :]}"
+    return sign + rest
 
 
 def format_amounts(amounts: dict[str, int] | None) -> str:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from flask.testing import FlaskClient
 
+from app.core.models import utcnow
+from app.delivery.collection_codes import new_collection_code
+from app.extensions import db
+from app.orders.models import Order
 from tests.factories import DEFAULT_PASSWORD
 
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -40,3 +45,32 @@ def admin_client(client: FlaskClient, admin) -> FlaskClient:
 def post_form(client: FlaskClient, form_page: str, url: str, data: dict, **kwargs):
     """POST ``data`` to ``url`` with the CSRF token of ``form_page``."""
     return client.post(url, data={**data, "csrf_token": csrf_token(client, form_page)}, **kwargs)
+
+
+def make_order(user, *, status="paid", total=1_250_000, currency="NGN", created_at=None, **fields) -> Order:
+    """An order row as checkout leaves it (no cart run: the console only reads and moves it)."""
+    order = Order(
+        number=fields.pop("number", f"SK-A{uuid.uuid4().hex[:6].upper()}"),
+        user_id=user.id,
+        status=status,
+        currency=currency,
+        subtotal=total,
+        total=total,
+        delivery_type=fields.pop("delivery_type", "address"),
+        country=fields.pop("country", "NG"),
+        created_at=created_at or utcnow(),
+        **fields,
+    )
+    db.session.add(order)
+    db.session.commit()
+    return order
+
+
+def pickup_order(user, status="ready_for_pickup") -> tuple[Order, str]:
+    """A bus-station order and the collection code its customer holds."""
+    code, code_hash = new_collection_code()
+    station = {"id": 1, "name": "Jibowu Park", "city": "Lagos"}
+    order = make_order(
+        user, status=status, delivery_type="bus_station", bus_station=station, collection_code_hash=code_hash
+    )
+    return order, code
