@@ -31,9 +31,13 @@ def Count(*, upper: int, **kwargs: Any) -> ma.fields.Integer:  # noqa: N802
     return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=upper), **kwargs)
 
 
-def Flag(**kwargs: Any) -> ma.fields.Boolean:  # noqa: N802
-    """A JSON boolean; ``"yes"`` or ``1`` are refused rather than guessed at."""
-    return ma.fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+class Flag(ma.fields.Boolean):
+    """A JSON boolean; ``"yes"``, ``1`` or ``0`` are refused rather than guessed at."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def Name(**kwargs: Any) -> ma.fields.String:  # noqa: N802
@@ -65,14 +69,6 @@ class CardImageSchema(ma.Schema):
 class RatingSchema(ma.Schema):
     average = ma.fields.Float()
     count = ma.fields.Integer()
-
-
-class RatingSummarySchema(RatingSchema):
-    histogram = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.OneOf(["1", "2", "3", "4", "5"])),
-        values=ma.fields.Integer(),
-        metadata={"description": 'Visible reviews per star: {"1": 0, "2": 1, "3": 4, "4": 9, "5": 20}'},
-    )
 
 
 class TagSchema(ma.Schema):
@@ -150,7 +146,6 @@ class ProductDetailSchema(ProductCardSchema):
     images = ma.fields.List(ma.fields.Nested(ImageSchema))
     attributes = ma.fields.Dict(keys=ma.fields.String())
     tags = ma.fields.List(ma.fields.Nested(TagSchema))
-    rating = ma.fields.Nested(RatingSummarySchema)
     variants = ma.fields.List(ma.fields.Nested(VariantSchema))
     promotion = ma.fields.Dict(allow_none=True, metadata={"description": "The promotion priced in"})
     is_active = ma.fields.Boolean()
