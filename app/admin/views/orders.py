@@ -128,8 +128,8 @@ class OrderView(ConsoleModelView):
         """Load the page's customers in one query instead of one per row."""
         count, orders_page = super().get_list(*args, **kwargs)
         ids = {order.user_id for order in orders_page}
-        rows = db.session.execute(sa.select(User.id, User.email).where(User.id.in_(ids))) if ids else ()
-        g.console_order_emails = dict(rows)
+        query = sa.select(User.id, User.email).where(User.id.in_(ids))
+        g.console_order_emails = dict(db.session.execute(query).tuples().all()) if ids else {}
         return count, orders_page
 
     # ---- actions (shown on the details page) --------------------------------------------
