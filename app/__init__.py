@@ -37,6 +37,8 @@ BLUEPRINTS = (
     "app.payments.routes.sandbox",
     "app.wishlist.routes",
     "app.reviews.routes",
+    "app.support.faq_routes",
+    "app.support.routes",
 )
 
 

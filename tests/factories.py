@@ -32,6 +32,7 @@ from app.products.models import (
 )
 from app.products.slugs import slugify
 from app.reviews.models import Review
+from app.support.models import Faq, FaqCategory, Ticket, TicketMessage
 
 DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
 
@@ -300,3 +301,48 @@ class ReviewFactory(BaseFactory):
     rating = 4
     title = factory.Sequence(lambda n: f"Review {n}")
     body = "Works as described; delivery to Ibadan took three days."
+
+
+# ---- support --------------------------------------------------------------------------
+
+
+class FaqCategoryFactory(BaseFactory):
+    class Meta:
+        model = FaqCategory
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    position = 0
+
+
+class FaqFactory(BaseFactory):
+    class Meta:
+        model = Faq
+
+    category = factory.SubFactory(FaqCategoryFactory)
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    answer = "Yes: pay on pickup at the bus station."
+    position = 0
+    is_published = True
+
+
+class TicketFactory(BaseFactory):
+    """An open ticket with its first customer message."""
+
+    class Meta:
+        model = Ticket
+
+    class Params:
+        user = factory.SubFactory(UserFactory)
+
+    user_id = factory.SelfAttribute("user.id")
+    subject = factory.Sequence(lambda n: f"Parcel {n} has not arrived")
+    category = "delivery"
+    priority = "normal"
+    status = "open"
+
+    @factory.post_generation
+    def messages(obj, create, extracted, **kwargs):  # noqa: N805
+        obj.messages.append(TicketMessage(author_id=obj.user_id, author_role="customer", body="Where is it?"))
+        if create:
+            db.session.commit()

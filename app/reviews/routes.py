@@ -16,7 +16,7 @@ blp = Blueprint("reviews", __name__, url_prefix="/api", description="Product rev
 @blp.route("/products/<slug>/reviews/")
 class ProductReviews(MethodView):
     @blp.arguments(schemas.ReviewQuerySchema, location="query")
-    @blp.response(200, schemas.ReviewSchema(many=True))
+    @blp.response(200, schemas.ProductReviewSchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.paginate(QueryPage)
     def get(self, query, slug):
@@ -25,7 +25,7 @@ class ProductReviews(MethodView):
 
     @blp.login_required()
     @blp.arguments(schemas.ReviewCreateSchema)
-    @blp.response(201, schemas.ReviewSchema)
+    @blp.response(201, schemas.ProductReviewSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data, slug):
@@ -37,7 +37,7 @@ class ProductReviews(MethodView):
 class ReviewModerationQueue(MethodView):
     @blp.login_required(Role.STAFF)
     @blp.arguments(schemas.ModerationQuerySchema, location="query")
-    @blp.response(200, schemas.ReviewSchema(many=True))
+    @blp.response(200, schemas.ProductReviewSchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.paginate(QueryPage)
     def get(self, query):
@@ -49,7 +49,7 @@ class ReviewModerationQueue(MethodView):
 class ReviewDetail(MethodView):
     @blp.login_required()
     @blp.arguments(schemas.ReviewUpdateSchema, required=False)
-    @blp.response(200, schemas.ReviewSchema)
+    @blp.response(200, schemas.ProductReviewSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data, review_id):
         """Edit your review; the product's rating follows."""
@@ -66,7 +66,7 @@ class ReviewDetail(MethodView):
 @blp.route(f"/reviews/<{ID}:review_id>/helpful/")
 class ReviewHelpful(MethodView):
     @blp.login_required()
-    @blp.response(200, schemas.ReviewSchema)
+    @blp.response(200, schemas.ProductReviewSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def post(self, review_id):
@@ -74,7 +74,7 @@ class ReviewHelpful(MethodView):
         return services.vote_helpful(current_user, review_id)
 
     @blp.login_required()
-    @blp.response(200, schemas.ReviewSchema)
+    @blp.response(200, schemas.ProductReviewSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def delete(self, review_id):
@@ -86,7 +86,7 @@ class ReviewHelpful(MethodView):
 class ReviewHide(MethodView):
     @blp.login_required(Role.STAFF)
     @blp.arguments(schemas.HideSchema)
-    @blp.response(200, schemas.ReviewSchema)
+    @blp.response(200, schemas.ProductReviewSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, data, review_id):
         """Staff: hide a review, with the reason; it leaves the product's rating."""
@@ -96,7 +96,7 @@ class ReviewHide(MethodView):
 @blp.route(f"/reviews/<{ID}:review_id>/unhide/")
 class ReviewUnhide(MethodView):
     @blp.login_required(Role.STAFF)
-    @blp.response(200, schemas.ReviewSchema)
+    @blp.response(200, schemas.ProductReviewSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, review_id):
         """Staff: show a hidden review again; it counts in the rating again."""

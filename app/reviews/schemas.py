@@ -67,7 +67,7 @@ class ReviewProductSchema(ma.Schema):
     name = ma.fields.String()
 
 
-class ReviewSchema(ma.Schema):
+class ProductReviewSchema(ma.Schema):
     id = ma.fields.Integer()
     product = ma.fields.Nested(ReviewProductSchema)
     author = ma.fields.Nested(ReviewAuthorSchema)

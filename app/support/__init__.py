@@ -1,0 +1,1 @@
+"""Customer support: the FAQ, the contact form and tickets with message threads."""
