@@ -71,6 +71,14 @@ class RatingSchema(ma.Schema):
     count = ma.fields.Integer()
 
 
+class RatingSummarySchema(RatingSchema):
+    histogram = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.OneOf(["1", "2", "3", "4", "5"])),
+        values=ma.fields.Integer(),
+        metadata={"description": 'Visible reviews per star: {"1": 0, "2": 1, "3": 4, "4": 9, "5": 20}'},
+    )
+
+
 class TagSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     slug = Slug()
@@ -146,6 +154,7 @@ class ProductDetailSchema(ProductCardSchema):
     images = ma.fields.List(ma.fields.Nested(ImageSchema))
     attributes = ma.fields.Dict(keys=ma.fields.String())
     tags = ma.fields.List(ma.fields.Nested(TagSchema))
+    rating = ma.fields.Nested(RatingSummarySchema)
     variants = ma.fields.List(ma.fields.Nested(VariantSchema))
     promotion = ma.fields.Dict(allow_none=True, metadata={"description": "The promotion priced in"})
     is_active = ma.fields.Boolean()
