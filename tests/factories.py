@@ -20,6 +20,7 @@ from app.delivery.models import (
 )
 from app.extensions import db
 from app.orders.models import Order, OrderItem
+from app.payments.models import Payment
 from app.products.models import (
     Category,
     Collection,
@@ -346,3 +347,24 @@ class TicketFactory(BaseFactory):
         obj.messages.append(TicketMessage(author_id=obj.user_id, author_role="customer", body="Where is it?"))
         if create:
             db.session.commit()
+
+
+# ---- payments -------------------------------------------------------------------------
+
+
+class PaymentFactory(BaseFactory):
+    """A payment stored directly (no gateway called) for ``order`` (default: a new unpaid one)."""
+
+    class Meta:
+        model = Payment
+
+    class Params:
+        order = factory.SubFactory(OrderFactory, status="pending_payment", subtotal=100_000, total=100_000)
+
+    order_id = factory.SelfAttribute("order.id")
+    user_id = factory.SelfAttribute("order.user_id")
+    reference = factory.Sequence(lambda n: f"PAY-T{n:06d}")
+    gateway = "sandbox"
+    amount = factory.SelfAttribute("order.total")
+    currency = factory.SelfAttribute("order.currency")
+    status = "pending"

@@ -112,3 +112,9 @@ class AdminPaymentQuerySchema(ma.Schema):
     email = ma.fields.String(validate=ma.validate.Length(max=254))
     created_from = ma.fields.AwareDateTime(default_timezone=None)
     created_to = ma.fields.AwareDateTime(default_timezone=None)
+
+
+class ReviewSchema(ma.Schema):
+    approve = ma.fields.Boolean(
+        required=True, metadata={"description": "true: send it to its gateway; false: cancel it"}
+    )

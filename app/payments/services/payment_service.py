@@ -20,7 +20,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
-from app.core.errors import NotFoundError
+from app.core.errors import ConflictError, NotFoundError
 from app.core.models import utcnow
 from app.core.money import Money
 from app.core.permissions import Role, has_role
@@ -145,10 +145,43 @@ def initiate(
         return Initiated(_by_key(user, idempotency_key), created=False)
     if held:
         return Initiated(payment, created=True)
-    customer = Customer(
-        email=user.email, phone=phone or "", name=(user.profile.full_name or "") if user.profile else ""
+    return _start(payment, chosen, candidates, _customer(user, phone))
+
+
+def review_held(staff: User, reference: str, approve: bool) -> Payment:
+    """Staff decide on a payment the fraud check held: send it to its gateway, or cancel it.
+
+    The customer then finds the link or instructions on the payment (``GET`` it again).
+    """
+    payment_id = db.session.scalar(sa.select(Payment.id).where(Payment.reference == reference))
+    if payment_id is None:
+        raise NotFoundError("No such payment.")
+    payment = settlement.lock_payment(payment_id)
+    if payment.status != PaymentStatus.HELD:
+        raise ConflictError(
+            f"This payment is {payment.status}, not held.", details={"status": payment.status}
+        )
+    verdict = "approved" if approve else "rejected"
+    payment.review_reason = f"{payment.review_reason}; {verdict} by {staff.email}"[:500]
+    payment.flagged_for_review = False
+    if not approve or payment.order.status != OrderStatus.PENDING_PAYMENT:
+        payment.status = PaymentStatus.CANCELLED
+        db.session.commit()
+        return payment
+    payment.status = PaymentStatus.PENDING
+    db.session.commit()
+    candidates = _candidates(payment.order, payment.method)
+    return _start(payment, choose(candidates, payment.gateway), candidates, _customer(payment.user)).payment
+
+
+def _customer(user: User, phone: str | None = None) -> Customer:
+    """Who pays, as a gateway needs it (a held payment's phone is only kept hashed: the profile's)."""
+    profile = user.profile
+    return Customer(
+        email=user.email,
+        phone=phone or (profile.phone if profile else None) or "",
+        name=(profile.full_name if profile else None) or "",
     )
-    return _start(payment, chosen, candidates, customer)
 
 
 def _by_key(user: User, key: str) -> Payment | None:
