@@ -8,7 +8,10 @@ from flask.cli import with_appcontext
 
 from app.auth import services as auth_services
 from app.core.permissions import Role
+from app.orders import bench_seed
 from app.products import demo
+from app.reviews.seed import seed_reviews
+from app.support.seed import seed_faqs
 
 #: Demo logins printed by ``make run``; development data only, never created in production.
 DEMO_USERS = (
@@ -39,8 +42,15 @@ def seed_users() -> list[tuple[str, str, str, bool]]:
     default=0,
     help="Also grow a benchmark catalog to this many extra products (bulk inserts).",
 )
+@click.option(
+    "--orders",
+    "bulk_orders",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also grow a historical order book to this many orders (bulk inserts).",
+)
 @with_appcontext
-def seed_command(bulk_products: int) -> None:
+def seed_command(bulk_products: int, bulk_orders: int) -> None:
     """Create demo data (safe to run again: existing rows are kept)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Refusing to seed demo accounts in production.")
@@ -49,7 +59,12 @@ def seed_command(bulk_products: int) -> None:
     if bulk_products:
         created = demo.seed_bulk(bulk_products)
         click.echo(f"Benchmark catalog: {created} products added (target {bulk_products}).")
+    if bulk_orders:
+        added_orders = bench_seed.seed_orders(bulk_orders)
+        click.echo(f"Order history: {added_orders} orders added (target {bulk_orders}).")
     click.echo("Demo logins:")
     for email, password, role, created in seed_users():
         state = "created" if created else "exists"
         click.echo(f"  {role:<9} {email:<24} {password}   ({state})")
+    customers = [email for email, _password, role, _name in DEMO_USERS if role == Role.CUSTOMER]
+    click.echo(f"Demo reviews: {seed_reviews(customers)} added; FAQ: {seed_faqs()} questions added.")

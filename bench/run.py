@@ -1,0 +1,169 @@
+"""``python -m bench.run [--quick]``: seed, serve, load, judge; the table and latest.json.
+
+The flow: seed the bench database once (reused after), flush Redis DB 8, start gunicorn
+with the Production config and one RQ worker, and run each scenario from wrk in its own
+process. The uncached list needs a restart with ``CATALOG_CACHE_ENABLED=false``, and each
+growth tier its own database. Exit status 1 when any row fails (in ``--quick`` mode only
+errors and oversold stock fail a row, never speed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import redis
+
+from bench import fixtures, scenarios, stack
+from bench.report import FAIL, Row, failed, table, write_json
+from bench.scenarios import Context, Profile
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+WORKER_CLASSES = ("sync", "gthread")
+
+
+def parse(argv: list[str]) -> Profile:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="a few seconds per scenario; fail only on errors"
+    )
+    parser.add_argument("--duration", type=float, help="seconds per measured run")
+    parser.add_argument("--reps", type=int, help="measured runs per scenario (median reported)")
+    parser.add_argument("--connections", type=int, help="concurrent connections")
+    args = parser.parse_args(argv)
+    profile = scenarios.QUICK if args.quick else scenarios.FULL
+    changes = {k: v for k, v in {"duration": args.duration, "reps": args.reps}.items() if v}
+    if args.connections:
+        changes["connections"] = args.connections
+    return replace(profile, **changes)
+
+
+def machine() -> dict[str, object]:
+    load1, load5, _ = os.getloadavg()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": _cpu_model(),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "loadavg_1m_5m_at_start": [round(load1, 2), round(load5, 2)],
+    }
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def pick_worker_class(ctx: Context, keys: stack.Secrets, urls: list[str], log: Path) -> tuple[str, dict]:
+    """Short cached-list runs with each gunicorn worker class; the faster one serves the bench."""
+    trial = replace(ctx.profile, reps=1, duration=min(ctx.profile.duration, 5), warmup=2)
+    trial_ctx = replace(ctx, profile=trial)
+    scores = {}
+    for worker_class in WORKER_CLASSES:
+        with stack.serving(trial.database, keys, log, worker_class) as server:
+            scores[worker_class] = scenarios.cached_list(trial_ctx, server, urls).rps or 0.0
+    return max(scores, key=scores.__getitem__), scores
+
+
+def main(argv: list[str]) -> int:
+    profile = parse(argv)
+    stack.install_cleanup()
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="sokoni-bench-"))
+    keys = stack.Secrets()
+    meta: dict[str, object] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if profile.quick else "full",
+        "profile": profile.__dict__,
+        "machine": machine(),
+        "logs": str(workdir),
+    }
+    print(f"bench: {meta['mode']} run, logs in {workdir}", flush=True)
+    redis.Redis.from_url(stack.REDIS_URL).flushdb()
+    stack.ensure_database(profile.database, profile.products, profile.orders, keys, workdir)
+    app = fixtures.make_app(profile.database, keys)
+    ctx = Context(profile, app, workdir)
+    urls = fixtures.list_urls(app)
+    details = fixtures.detail_paths(app, profile.products + 1_000)
+    station = fixtures.pickup_station(app)
+    pool, hot = fixtures.stock_pool(app, 200, 3)
+    ctx.tokens = fixtures.shopper_tokens(app, profile.connections)
+
+    worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+    if not profile.quick:
+        worker_class, scores = pick_worker_class(ctx, keys, urls, workdir)
+        meta["worker_class_trial_rps"] = scores
+        print(f"bench: worker class {worker_class} ({scores})", flush=True)
+    meta["worker_class"] = worker_class
+
+    rows: list[Row] = []
+
+    def step(label: str, run: Callable[[], Row | list[Row]]) -> list[Row]:
+        """Run one scenario; a crash becomes a failed row, so the other scenarios still report."""
+        print(f"bench: {label}...", flush=True)
+        try:
+            result = run()
+        except Exception as exc:  # reported in the table, and the run fails
+            result = Row(label, verdict=FAIL, note=f"harness error: {type(exc).__name__}: {exc}"[:600])
+        added = result if isinstance(result, list) else [result]
+        rows.extend(added)
+        return added
+
+    peaks: list[float] = []
+    with stack.serving(profile.database, keys, workdir, worker_class) as server:
+        step("baseline", lambda: scenarios.baseline(ctx, server))
+        step("cached list", lambda: scenarios.cached_list(ctx, server, urls))
+        step("product detail", lambda: scenarios.product_detail(ctx, server, details))
+        step("conditional GET", lambda: scenarios.conditional_get(ctx, server, urls + details[:50]))
+        step("checkout", lambda: scenarios.checkout(ctx, server, station, pool, hot))
+        step("webhooks", lambda: scenarios.webhooks(ctx, server))
+    peaks.append(server.peak_rss_mb)
+    with stack.serving(profile.database, keys, workdir, worker_class, cache=False) as server:
+        step("uncached list", lambda: scenarios.uncached_list(ctx, server, urls))
+    peaks.append(server.peak_rss_mb)
+
+    def growth_tier(tier: int) -> list[Row]:
+        database = f"sokoni_bench_g{tier}"
+        stack.ensure_database(database, tier, tier, keys, workdir)
+        tier_app = fixtures.make_app(database, keys)
+        with stack.serving(database, keys, workdir, worker_class, cache=False) as server:
+            try:
+                return scenarios.growth_tier(ctx, server, tier_app, tier, fixtures.staff_token(tier_app))
+            finally:
+                peaks.append(server.peak_rss_mb)
+
+    growth: list[Row] = []
+    for tier in profile.tiers:
+        growth += step(
+            f"growth tier {tier:,} (seeding sokoni_bench_g{tier} once)", lambda t=tier: growth_tier(t)
+        )
+    rows.append(scenarios.growth_verdict(ctx, growth))
+    rows.append(scenarios.memory(ctx, max(peaks)))
+
+    meta["seconds"] = round(time.monotonic() - started)
+    meta["loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
+    write_json(RESULTS, rows, meta)
+    print()
+    print(table(rows, ctx.baseline_rps))
+    print(f"\n{meta['mode']} run on {meta['machine']}, {meta['seconds']} s; wrote {RESULTS}")
+    if bad := failed(rows):
+        print("FAILED: " + ", ".join(row.scenario for row in bad))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    finally:
+        stack.stop_all()
