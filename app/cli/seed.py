@@ -12,8 +12,6 @@ from app.orders import bench_seed
 from app.products import demo
 from app.reviews.seed import seed_reviews
 from app.support.seed import seed_faqs
-from app.reviews.seed import seed_reviews
-from app.support.seed import seed_faqs
 
 #: Demo logins printed by ``make run``; development data only, never created in production.
 DEMO_USERS = (
@@ -68,7 +66,5 @@ def seed_command(bulk_products: int, bulk_orders: int) -> None:
     for email, password, role, created in seed_users():
         state = "created" if created else "exists"
         click.echo(f"  {role:<9} {email:<24} {password}   ({state})")
-    customers = [email for email, _password, role, _name in DEMO_USERS if role == Role.CUSTOMER]
-    click.echo(f"Demo reviews: {seed_reviews(customers)} added; FAQ: {seed_faqs()} questions added.")
     customers = [email for email, _password, role, _name in DEMO_USERS if role == Role.CUSTOMER]
     click.echo(f"Demo reviews: {seed_reviews(customers)} added; FAQ: {seed_faqs()} questions added.")
