@@ -65,6 +65,7 @@ def create_address(user: User, data: Mapping[str, Any]) -> Address:
 
 
 def update_address(user: User, address_id: int, changes: Mapping[str, Any]) -> Address:
+    """Change the user's own address (a PATCH); ``is_default: false`` leaves them without one."""
     address = get_user_address(user, address_id)
     with transaction(DEFAULT_RACE):
         _apply(address, changes)

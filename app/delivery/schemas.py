@@ -77,11 +77,20 @@ def _unique(key: Callable[[dict[str, Any]], Any], message: str) -> Callable[[lis
 # ---- addresses ------------------------------------------------------------------------
 
 
+class Degrees(ma.fields.Float):
+    """A JSON number of degrees (a quoted ``"6.5"`` is refused, like any string)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class CoordinatesSchema(ma.Schema):
     """GPS position of the doorstep; both numbers or none (send ``null`` to clear)."""
 
-    latitude = ma.fields.Float(required=True, validate=ma.validate.Range(min=-90, max=90))
-    longitude = ma.fields.Float(required=True, validate=ma.validate.Range(min=-180, max=180))
+    latitude = Degrees(required=True, validate=ma.validate.Range(min=-90, max=90))
+    longitude = Degrees(required=True, validate=ma.validate.Range(min=-180, max=180))
 
 
 class AddressUpdateSchema(ma.Schema):

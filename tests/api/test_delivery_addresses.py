@@ -60,6 +60,8 @@ def test_list_shows_the_default_first(client, headers):
         ("coordinates", {"latitude": 6.4, "longitude": 180.01}),
         ("coordinates", {"latitude": 6.4}),  # both or neither
         ("coordinates", {"latitude": "NaN", "longitude": 3.4}),
+        ("coordinates", {"latitude": "6.4", "longitude": 3.4}),
+        ("is_default", 1),
     ],
 )
 def test_invalid_identifiers_and_positions_are_422(client, headers, field, value):
