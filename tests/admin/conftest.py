@@ -12,6 +12,7 @@ from app.core.models import utcnow
 from app.delivery.collection_codes import new_collection_code
 from app.extensions import db
 from app.orders.models import Order
+from tests.api.payments_helpers import GATEWAY_SETTINGS, deliver, pay, place_order, sandbox_webhook
 from tests.factories import DEFAULT_PASSWORD
 
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -74,3 +75,28 @@ def pickup_order(user, status="ready_for_pickup") -> tuple[Order, str]:
         user, status=status, delivery_type="bus_station", bus_station=station, collection_code_hash=code_hash
     )
     return order, code
+
+
+@pytest.fixture
+def payment_gateways(app, monkeypatch):
+    """The built-in gateways enabled and configured (the sandbox settles locally)."""
+    for name, value in GATEWAY_SETTINGS.items():
+        monkeypatch.setitem(app.config, name, value)
+    return app.config
+
+
+@pytest.fixture
+def pending_payment(client, customer, auth_headers, payment_gateways) -> tuple[dict, str]:
+    """An order placed and a sandbox payment started for it: (order JSON, payment reference)."""
+    headers = auth_headers(customer)
+    order = place_order(client, customer, headers)
+    reference = pay(client, headers, order["number"], gateway="sandbox").json["reference"]
+    return order, reference
+
+
+@pytest.fixture
+def paid_payment(app, client, pending_payment) -> tuple[dict, str]:
+    """The same, paid: the sandbox's signed webhook delivered and settled."""
+    order, reference = pending_payment
+    assert deliver(client, "sandbox", *sandbox_webhook(app, reference)).status_code == 200
+    return order, reference

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import g, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.form import SecureForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -24,6 +25,8 @@ from app.extensions import db
 from app.orders import services as orders
 from app.orders.models import Order
 from app.orders.states import SYSTEM_ONLY, OrderStatus, allowed_next
+from app.payments.gateways.registry import installed_registry
+from app.payments.models import Payment
 
 CATEGORY = "Sales"
 MONEY_FIELDS = ("subtotal", "discount", "shipping", "tax", "total")
@@ -96,20 +99,61 @@ def _history(_view: Any, _context: Any, order: Order, _name: str) -> Markup:
     return Markup("<ul class='mb-0'>{}</ul>").format(rows)
 
 
+def _payments(_view: Any, _context: Any, order: Order, _name: str) -> Markup:
+    payments = db.session.scalars(sa.select(Payment).where(Payment.order_id == order.id).order_by(Payment.id))
+    rows = Markup("").join(
+        Markup('<li><a href="{}">{}</a> {} {} — {}</li>').format(
+            url_for("console_payments.details_view", id=payment.id),
+            payment.reference,
+            payment.gateway,
+            format_money(payment.amount, payment.currency),
+            payment.status,
+        )
+        for payment in payments
+    )
+    return Markup("<ul class='mb-0'>{}</ul>").format(rows)
+
+
+class PaidThrough(BaseSQLAFilter):
+    """Orders with a payment attempt through the chosen gateway."""
+
+    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
+        return query.filter(Order.id.in_(sa.select(Payment.order_id).where(Payment.gateway == value)))
+
+    def operation(self) -> str:
+        return "equals"
+
+
+def _gateway_options() -> list[tuple[str, str]]:
+    return [(gateway_id, gateway_id) for gateway_id in installed_registry().classes]
+
+
 class OrderView(ConsoleModelView):
     details_template = "console/order_details.html"
     column_list = ("number", "customer", "status", "total", "delivery_type", "country", "created_at")
     column_details_list = (
         "number", "customer", "status", "currency", *MONEY_FIELDS, "coupon_code", "delivery_type",
-        "shipping_method_name", "address", "bus_station", "items", "history", "note", "expires_at",
-        "created_at", "updated_at",
+        "shipping_method_name", "address", "bus_station", "items", "payments", "history", "note",
+        "expires_at", "created_at", "updated_at",
     )  # fmt: skip
     column_formatters = {
         "customer": _customer,
         **{name: money_column(name) for name in MONEY_FIELDS},
     }
-    column_formatters_detail = {**column_formatters, "items": _items, "history": _history}
-    column_filters = ["status", "created_at", "delivery_type", "country", "currency"]
+    column_formatters_detail = {
+        **column_formatters,
+        "items": _items,
+        "payments": _payments,
+        "history": _history,
+    }
+    column_filters = [
+        "status",
+        "created_at",
+        "delivery_type",
+        PaidThrough(Order.id, "Gateway", options=_gateway_options),
+        "country",
+        "currency",
+    ]
     column_searchable_list = ("number",)
     column_default_sort = ("created_at", True)
     column_sortable_list = ("number", "status", "total", "created_at")
