@@ -11,7 +11,7 @@ from app.core.mail import outbox
 from app.core.models import utcnow
 from app.extensions import db
 from app.support.models import Ticket
-from tests.factories import OrderFactory, TicketFactory, UserFactory
+from tests.factories import OrderFactory, PaymentFactory, TicketFactory, UserFactory
 
 URL = "/api/support/tickets/"
 NEW = {"subject": "Parcel not delivered", "category": "delivery", "message": "It has been a week."}
@@ -63,6 +63,16 @@ def test_a_ticket_may_name_one_of_my_orders_only(client, customer, headers):
     assert client.post(URL, json={**NEW, "order": mine.number}, headers=headers).json["order"] == mine.number
     assert client.post(URL, json={**NEW, "order": theirs.number}, headers=headers).status_code == 404
     assert client.post(URL, json={**NEW, "order": "SK-NOPE"}, headers=headers).status_code == 404
+
+
+def test_a_ticket_about_my_payment_is_also_about_its_order(client, customer, headers):
+    mine = PaymentFactory(order__user=customer)
+    theirs = PaymentFactory()
+    body = {**NEW, "category": "payment", "payment": mine.reference}
+    opened = client.post(URL, json=body, headers=headers).json
+    assert (opened["payment"], opened["order"]) == (mine.reference, mine.order.number)
+    assert client.post(URL, json={**body, "payment": theirs.reference}, headers=headers).status_code == 404
+    assert client.post(URL, json={**body, "payment": "PAY-NOPE"}, headers=headers).status_code == 404
 
 
 @pytest.mark.parametrize(
