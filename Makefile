@@ -54,6 +54,15 @@ test: install-dev ## Run the whole test suite (Sokoni's and the M-Pesa plugin's)
 fuzz: install-dev ## Fuzz the live API against its OpenAPI document with schemathesis
 	@scripts/fuzz.sh
 
+.PHONY: bench bench-quick
+bench: install-dev ## Load-test PostgreSQL + Redis + gunicorn (needs both running); prints the table
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: install-dev ## The bench as a smoke test: seconds per scenario, fails only on errors
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run --quick
+
 lint: install-dev ## ruff: lint and formatting
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
