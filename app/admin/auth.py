@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.admin.formatting import format_time
 from app.admin.security import current_staff, sign_in, sign_out
 from app.auth import services as auth_services
 from app.core.errors import AuthenticationError
@@ -106,4 +107,4 @@ def console_context() -> dict:
     """The logout form (with its token) for the console's navigation bar."""
     if not request.path.startswith("/admin"):
         return {}
-    return {"console_user": current_staff, "logout_form": LogoutForm}
+    return {"console_user": current_staff, "logout_form": LogoutForm, "shop_time": format_time}

@@ -22,8 +22,13 @@ STAFF_SECTIONS = [
     "/admin/bus_stations/",
     "/admin/zones/",
     "/admin/methods/",
+    "/admin/payments/",
+    "/admin/refunds/",
+    "/admin/webhooks/",
+    "/admin/transactions/",
+    "/admin/jobs/",
 ]
-ADMIN_SECTIONS = ["/admin/users/"]
+ADMIN_SECTIONS = ["/admin/users/", "/admin/rates/", "/admin/gateways/"]
 
 
 @pytest.mark.parametrize("url", STAFF_SECTIONS + ADMIN_SECTIONS)

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import url_for
 from flask_admin import AdminIndexView, expose
-from werkzeug.routing import BuildError
 
 from app.admin import dashboard
 from app.admin.security import StaffOnly
@@ -28,10 +27,9 @@ class DashboardView(StaffOnly, AdminIndexView):
     @expose("/")
     def index(self) -> str:
         figures = dashboard.figures()
-        try:
-            jobs_url = url_for("console_jobs.index")
-        except BuildError:
-            jobs_url = None
         return self.render(
-            "console/dashboard.html", figures=figures, chart_data=chart_data(figures), jobs_url=jobs_url
+            "console/dashboard.html",
+            figures=figures,
+            chart_data=chart_data(figures),
+            jobs_url=url_for("console_jobs.index"),
         )
