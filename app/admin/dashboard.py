@@ -23,7 +23,10 @@ from app.core.money import Money
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.states import OrderStatus
+from app.payments.models import ACTIVE_STATUSES, CAPTURED_STATUSES, Payment
 from app.products.models import Product, ProductVariant
+from app.support.models import Ticket
+from app.support.states import TicketStatus
 
 S = OrderStatus
 #: Orders whose total counts as revenue.
@@ -110,6 +113,46 @@ def low_stock(limit: int = LOW_STOCK_ROWS) -> list[dict[str, Any]]:
     return [{"id": i, "sku": sku, "product": name, "stock": stock} for i, sku, name, stock in rows]
 
 
+def payments_by_gateway(since: datetime) -> list[dict[str, Any]]:
+    """Per gateway since ``since``: attempts, successes, success rate among finished attempts
+    (open ones are not yet a success or a failure), and the money received per currency."""
+    captured = Payment.status.in_([status.value for status in CAPTURED_STATUSES])
+    still_open = Payment.status.in_([status.value for status in ACTIVE_STATUSES])
+    rows = db.session.execute(
+        sa.select(
+            Payment.gateway,
+            Payment.currency,
+            sa.func.count(Payment.id),
+            sa.func.sum(sa.case((captured, 1), else_=0)),
+            sa.func.sum(sa.case((still_open, 1), else_=0)),
+            sa.func.sum(sa.case((captured, Payment.amount), else_=0)),
+        )
+        .where(Payment.created_at >= since)
+        .group_by(Payment.gateway, Payment.currency)
+    )
+    gateways: dict[str, dict[str, Any]] = {}
+    for gateway, currency, attempts, succeeded, pending, received in rows:
+        row = gateways.setdefault(
+            gateway, {"gateway": gateway, "attempts": 0, "succeeded": 0, "open": 0, "received": {}}
+        )
+        row["attempts"] += attempts
+        row["succeeded"] += int(succeeded or 0)
+        row["open"] += int(pending or 0)
+        if received:
+            row["received"][currency] = int(received)
+    for row in gateways.values():
+        finished = row["attempts"] - row["open"]
+        row["success_rate"] = row["succeeded"] / finished if finished else None
+        row["received_text"] = [format_money(amount, c) for c, amount in sorted(row["received"].items())]
+    return sorted(gateways.values(), key=lambda row: (-row["attempts"], row["gateway"]))
+
+
+def open_tickets() -> int:
+    """Tickets not yet resolved or closed."""
+    done = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+    return db.session.scalar(sa.select(sa.func.count(Ticket.id)).where(Ticket.status.not_in(done))) or 0
+
+
 def failed_jobs() -> int | None:
     """Jobs in every queue's failed registry; ``None`` when Redis cannot be reached."""
     try:
@@ -128,5 +171,7 @@ def figures(now: datetime | None = None) -> dict[str, Any]:
         "low_stock": low_stock(),
         "low_stock_threshold": current_app.config["CATALOG_LOW_STOCK_THRESHOLD"],
         "failed_jobs": failed_jobs(),
+        "open_tickets": open_tickets(),
+        "payments": payments_by_gateway(shop_midnight(today - timedelta(days=SALES_DAYS - 1))),
         "timezone": current_app.config["SHOP_TIMEZONE"],
     }

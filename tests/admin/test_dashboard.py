@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.admin import dashboard
+from app.admin.formatting import format_money
 from app.core.models import utcnow
 from tests.admin.conftest import make_order
+from tests.api.payments_helpers import pay, place_order
 from tests.factories import ProductFactory, VariantFactory
 
 STATIC = Path(__file__).resolve().parents[2] / "app" / "admin" / "static"
@@ -65,3 +67,17 @@ def test_the_chart_library_is_served_by_sokoni_with_its_licence(staff_client):
     assert "javascript" in response.mimetype
     assert "MIT" in (STATIC / "vendor" / "chartjs" / "LICENSE.md").read_text()
     assert staff_client.get("/admin/assets/dashboard.js").status_code == 200
+
+
+def test_payments_by_gateway_with_success_rates(staff_client, paid_payment, customer, auth_headers):
+    headers = auth_headers(customer)
+    pay(staff_client, headers, place_order(staff_client, customer, headers)["number"], gateway="sandbox")
+    (row,) = dashboard.figures()["payments"]
+    assert (row["gateway"], row["attempts"], row["succeeded"], row["open"]) == ("sandbox", 2, 1, 1)
+    assert row["success_rate"] == 1.0
+    total = paid_payment[0]["total"]
+    assert row["received_text"] == [format_money(total["amount"], total["currency"])]
+    page = staff_client.get("/admin/").get_data(as_text=True)
+    assert 'id="payment-mix-chart"' in page
+    data = json.loads(re.search(r'id="dashboard-data">(.*?)</script>', page, re.S)[1])
+    assert data["payment_mix"] == {"labels": ["sandbox"], "counts": [1]}
