@@ -12,11 +12,23 @@ from flask import Flask
 from flask_admin.theme import Bootstrap4Theme
 
 from app.admin import auth
-from app.admin.views import accounts, catalog, delivery, home, jobs, orders, payments, reviews, sales, support
+from app.admin.views import (
+    accounts,
+    cache,
+    catalog,
+    delivery,
+    home,
+    jobs,
+    orders,
+    payments,
+    reviews,
+    sales,
+    support,
+)
 from app.extensions import admin
 
 #: Each module adds its section; the order is the order of the menu.
-SECTIONS = (catalog, reviews, orders, sales, payments, delivery, support, accounts, jobs)
+SECTIONS = (catalog, reviews, cache, orders, sales, payments, delivery, support, accounts, jobs)
 
 
 def init_admin(app: Flask) -> None:

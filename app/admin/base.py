@@ -17,6 +17,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_admin.form import SecureForm
 from wtforms import Form
+from wtforms.validators import Optional
 
 from app.admin.formatting import time_column
 from app.admin.security import AdminOnly, StaffOnly
@@ -25,6 +26,14 @@ from app.core.errors import AppError
 from app.extensions import db
 
 T = TypeVar("T")
+
+#: Form arguments of a slug: optional (the service derives one from the name), although the
+#: column is NOT NULL; ``Optional`` runs first and stops Flask-Admin's own ``InputRequired``.
+SLUG_ARGS = {
+    "validators": [Optional()],
+    "render_kw": {"required": False},
+    "description": "Leave empty to derive it from the name.",
+}
 
 
 def describe(error: AppError) -> str:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import NumberRange, Optional
 
-from app.admin.base import ServiceModelView, slug_of, slugs_of, where
+from app.admin.base import SLUG_ARGS, ServiceModelView, slug_of, slugs_of, where
 from app.admin.fields import AmountsField
 from app.admin.formatting import amounts_column, format_money
 from app.extensions import db
@@ -51,7 +51,7 @@ class ProductView(ServiceModelView):
     column_formatters_detail = {"variants": _variants}
     column_default_sort = ("updated_at", True)
     form_columns = ("name", "slug", "brand", "category", "tags", "description", "attributes", "is_active")
-    form_args = {"slug": {"description": "Leave empty to derive it from the name."}}
+    form_args = {"slug": SLUG_ARGS}
 
     def form_data(self, form: Any) -> dict[str, Any]:
         data = super().form_data(form)
@@ -79,7 +79,9 @@ class VariantView(ServiceModelView):
     column_filters = ("is_active", "stock_on_hand", "product.name")
     column_formatters = {"prices": _prices}
     column_formatters_detail = {"prices": _prices}
-    form_columns = ("product", "sku", "options", "weight_grams", "stock_on_hand", "is_active", "position")
+    form_columns = (
+        "product", "sku", "price_list", "options", "weight_grams", "stock_on_hand", "is_active", "position",
+    )  # fmt: skip
     form_extra_fields = {
         "price_list": AmountsField("Prices", description="One per currency: NGN 12500.00, KES 450.00"),
     }
@@ -87,6 +89,12 @@ class VariantView(ServiceModelView):
         "stock_on_hand": {"validators": [NumberRange(min=0)]},
         "weight_grams": {"validators": [NumberRange(min=0)]},
     }
+
+    def get_edit_form(self) -> Any:
+        """A variant never moves to another product: its edit form has no product field."""
+        form = super().get_edit_form()
+        del form.product
+        return form
 
     def on_form_prefill(self, form: Any, _id: Any) -> None:
         variant = db.session.get(ProductVariant, int(_id))
@@ -105,7 +113,6 @@ class VariantView(ServiceModelView):
         return db.session.get(ProductVariant, view["id"])
 
     def update(self, model: ProductVariant, data: dict[str, Any]) -> Any:
-        data.pop("product")  # a variant never moves to another product
         return services.update_variant(model.id, data)
 
     def delete(self, model: ProductVariant) -> None:
@@ -127,6 +134,7 @@ class CategoryView(ServiceModelView):
     column_default_sort = "path"
     column_sortable_list = ()
     form_columns = ("name", "slug", "parent", "description", "position", "is_active")
+    form_args = {"slug": SLUG_ARGS}
 
     def get_query(self) -> Any:
         return super().get_query().order_by(Category.path)
@@ -150,6 +158,7 @@ class TagView(ServiceModelView):
     column_list = ("name", "slug")
     column_searchable_list = ("name", "slug")
     form_columns = ("name", "slug")
+    form_args = {"slug": SLUG_ARGS}
 
     def form_data(self, form: Any) -> dict[str, Any]:
         data = super().form_data(form)
@@ -173,7 +182,7 @@ class PromotionView(ServiceModelView):
     column_searchable_list = ("name",)
     column_filters = ("kind", "is_active", "starts_at", "ends_at")
     form_columns = (
-        "name", "description", "kind", "percent_off", "starts_at", "ends_at", "is_active",
+        "name", "description", "kind", "percent_off", "amounts", "starts_at", "ends_at", "is_active",
         "products", "categories",
     )  # fmt: skip
     form_choices = {"kind": [("percentage", "Percentage"), ("fixed", "Fixed amount per currency")]}
@@ -203,7 +212,8 @@ class CollectionView(ServiceModelView):
     column_list = ("name", "slug", "kind", "position", "is_active")
     column_searchable_list = ("name", "slug")
     column_filters = ("kind", "is_active")
-    form_columns = ("name", "slug", "kind", "description", "position", "is_active")
+    form_columns = ("name", "slug", "kind", "product_slugs", "description", "position", "is_active")
+    form_args = {"slug": SLUG_ARGS}
     form_choices = {
         "kind": [(kind, kind.replace("_", " ")) for kind in ("manual", "newest", "best_sellers", "top_rated")]
     }

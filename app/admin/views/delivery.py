@@ -42,7 +42,7 @@ class BusStationView(ServiceModelView):
     column_filters = ("country", "city", "operator", "is_active")
     form_columns = (
         "name", "operator", "city", "region", "country", "address", "landmark", "phone",
-        "opening_hours", "holding_days", "is_active",
+        "opening_hours", "holding_days", "fee_list", "is_active",
     )  # fmt: skip
     form_extra_fields = {"fee_list": AmountsField("Pickup fees", description="NGN 500.00, GHS 10.00")}
 
@@ -70,7 +70,7 @@ class BusStationView(ServiceModelView):
 class ShippingZoneView(ServiceModelView):
     column_list = ("name", "countries", "regions", "cities")
     column_searchable_list = ("name",)
-    form_columns = ("name",)
+    form_columns = ("name", "country_list", "region_list", "city_list")
     form_extra_fields = {
         "country_list": ListField(
             "Countries", upper=True, description="ISO codes: NG, GH (empty: rest of world)"
@@ -109,7 +109,7 @@ class ShippingMethodView(ServiceModelView):
     column_formatters_detail = {**column_formatters, "rates": _rates}
     column_searchable_list = ("name", "carrier")
     column_filters = ("zone.name", "carrier", "is_active")
-    form_columns = ("zone", "name", "carrier", "description", "min_days", "max_days", "is_active")
+    form_columns = ("zone", "name", "carrier", "description", "min_days", "max_days", "free", "is_active")
     form_extra_fields = {"free": AmountsField("Free above", description="Subtotals: NGN 50000.00")}
 
     def on_form_prefill(self, form: Any, _id: Any) -> None:

@@ -36,8 +36,8 @@ class CouponView(ServiceModelView):
     column_searchable_list = ("code", "description")
     column_filters = ("kind", "is_active", "starts_at", "ends_at")
     form_columns = (
-        "code", "description", "kind", "percent_off", "starts_at", "ends_at", "usage_limit",
-        "per_user_limit", "is_active", "products", "categories",
+        "code", "description", "kind", "percent_off", "amounts", "minimums", "starts_at", "ends_at",
+        "usage_limit", "per_user_limit", "is_active", "products", "categories",
     )  # fmt: skip
     form_choices = {"kind": [("percentage", "Percentage"), ("fixed", "Fixed amount per currency")]}
     form_extra_fields = {
