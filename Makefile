@@ -28,7 +28,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt plugins/sokoni-gateway-mpesa
 	@touch $@
 
 install: $(VENV)/.runtime ## Create .venv and install Sokoni
-install-dev: $(VENV)/.dev ## ... plus the test and lint tools
+install-dev: $(VENV)/.dev ## ... plus the test and lint tools, and headless Chromium for the console's browser tests
+	@scripts/install-browser.sh
 
 migrate: install ## Apply database migrations
 	$(FLASK) db upgrade
