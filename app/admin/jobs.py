@@ -113,4 +113,3 @@ def delete(name: str, job_id: str) -> None:
     if job is None or job.origin != name:
         raise NotFoundError("No such job in this queue.")
     job.delete(remove_from_queue=True)
-
