@@ -58,7 +58,7 @@ def paid_transitions() -> int:
 
 
 def test_the_same_webhook_twice_at_once_changes_the_state_once(app, open_payment):
-    order, reference = open_payment
+    _order, reference = open_payment
     body, headers = sandbox_webhook(app, reference)
 
     results = race(app, [lambda c: deliver(c, "sandbox", body, headers)] * 2)
@@ -71,7 +71,7 @@ def test_the_same_webhook_twice_at_once_changes_the_state_once(app, open_payment
 
 
 def test_two_success_events_at_once_pay_the_order_once(app, open_payment):
-    order, reference = open_payment
+    _order, reference = open_payment
     first, second = sandbox_webhook(app, reference), sandbox_webhook(app, reference)  # two event ids
 
     results = race(app, [lambda c: deliver(c, "sandbox", *first), lambda c: deliver(c, "sandbox", *second)])
@@ -92,7 +92,7 @@ def async_jobs(app):
 
 
 def test_with_the_worker_down_the_event_waits_and_is_processed_once(app, client, open_payment, async_jobs):
-    order, reference = open_payment
+    _order, reference = open_payment
     body, headers = sandbox_webhook(app, reference)
 
     response = deliver(client, "sandbox", body, headers)
