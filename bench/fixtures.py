@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -89,6 +91,20 @@ def etags(base_url: str, paths: Iterable[str]) -> list[tuple[str, str]]:
         response.raise_for_status()
         pairs.append((path, response.headers["ETag"].strip('"')))
     return pairs
+
+
+def sweep(base_url: str, paths: list[str], workers: int = 16) -> int:
+    """GET every path once, concurrently, as ``flask cache warm --all`` does at deploy time;
+    returns how many did not answer 200."""
+    local = threading.local()
+
+    def get(path: str) -> int:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        return local.session.get(base_url + path, timeout=60).status_code
+
+    with ThreadPoolExecutor(workers) as pool:
+        return sum(status != 200 for status in pool.map(get, paths))
 
 
 def shopper_tokens(app: Flask, count: int) -> list[str]:

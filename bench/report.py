@@ -32,7 +32,7 @@ class Row:
         if self.errors or not correct:
             self.verdict = FAIL
         elif quick:
-            self.verdict = PASS if self.verdict != SKIP else SKIP
+            self.verdict = INFO if self.verdict != SKIP else SKIP  # speed is not judged
         else:
             self.verdict = PASS if speed_ok else FAIL
         return self

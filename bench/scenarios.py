@@ -104,9 +104,15 @@ def uncached_list(ctx: Context, server: Server, urls: list[str]) -> Row:
 
 
 def product_detail(ctx: Context, server: Server, paths: list[str]) -> Row:
-    """Zipf-like popularity over every product; the hit rate covers the measured runs only."""
+    """Zipf-like popularity over every product; the hit rate covers the measured runs only.
+
+    The warm-up first visits every product page once, as ``flask cache warm --all`` does
+    at deploy time: otherwise a Zipf tail over 10k pages keeps ~10% of a minute's requests
+    on never-seen pages (compulsory misses), which says nothing about the cache.
+    """
     env = {**_urls(ctx, "detail", paths), "BENCH_PICK": "zipf", "BENCH_ZIPF_S": "1.0"}
     p = ctx.profile
+    not_ok = fixtures.sweep(server.url, paths)
     wrk(server.url, "urls", p.warmup, p.connections, 2, env)
     hits0, misses0 = fixtures.cache_counts(ctx.app)
     runs = [wrk(server.url, "urls", p.duration, p.connections, 2, env) for _ in range(p.reps)]
@@ -116,7 +122,8 @@ def product_detail(ctx: Context, server: Server, paths: list[str]) -> Row:
     rate = hits / (hits + misses) if hits + misses else 0.0
     row, _ = _row(ctx, f"product detail (Zipf over {len(paths):,})", runs, OK_GET)
     row.target = "hit>=95% & >=60%"
-    row.note = f"cache hit rate {rate:.1%} ({hits:,} hits, {misses:,} misses after warm-up)"
+    row.errors += not_ok
+    row.note = f"cache hit rate {rate:.1%} ({hits:,} hits, {misses:,} misses after warming every page)"
     row.details = {"hit_rate": rate, "hits": hits, "misses": misses}
     return row.judge(rate >= 0.95 and (row.ratio or 0) >= 0.60, ctx.profile.quick)
 

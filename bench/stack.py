@@ -128,7 +128,7 @@ def scalar(database: str, statement: str, params: tuple = ()) -> int:
 
 
 def ensure_database(name: str, products: int, orders: int, keys: Secrets, logdir: Path) -> None:
-    """Create ``name`` if missing, migrate it and grow it to the wanted size.
+    """Create ``name`` if missing, migrate it, grow it to the wanted size and analyse it.
 
     ``flask seed`` is idempotent: on a database that already has the data it only checks
     counts, so a second run reuses the seeded data in seconds.
@@ -145,6 +145,10 @@ def ensure_database(name: str, products: int, orders: int, keys: Secrets, logdir
     log = logdir / f"seed-{name}.log"
     run([str(BIN / "flask"), "db", "upgrade"], env, log)
     run([str(BIN / "flask"), "seed", "--products", str(products), "--orders", str(orders)], env, log)
+    # Bulk inserts leave the planner's statistics at "empty table": without this, list pages
+    # sort the whole catalog (95 ms) instead of walking the created_at index (2 ms) until
+    # autovacuum happens to run. A deployed shop's tables are analysed; the bench's must be.
+    query(name, "VACUUM ANALYZE")
 
 
 def free_port() -> int:
