@@ -24,11 +24,12 @@ from app.admin.views import (
     reviews,
     sales,
     support,
+    wishlist,
 )
 from app.extensions import admin
 
 #: Each module adds its section; the order is the order of the menu.
-SECTIONS = (catalog, reviews, cache, orders, sales, payments, delivery, support, accounts, jobs)
+SECTIONS = (catalog, reviews, cache, orders, sales, wishlist, payments, delivery, support, accounts, jobs)
 
 
 def init_admin(app: Flask) -> None:

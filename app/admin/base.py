@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import flash
+import sqlalchemy as sa
+from flask import flash, g
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_admin.form import SecureForm
@@ -22,6 +23,7 @@ from wtforms.validators import Optional
 from app.admin.formatting import time_column
 from app.admin.security import AdminOnly, StaffOnly
 from app.admin.shoptime import ConsoleFilterConverter, ConsoleModelConverter
+from app.auth.models import User
 from app.core.errors import AppError
 from app.extensions import db
 
@@ -120,6 +122,23 @@ class ServiceModelView(ConsoleModelView):
 
     def delete_model(self, model: Any) -> bool:
         return through_service(lambda: self.delete(model) or True) is not None
+
+
+class CustomerColumn:
+    """Mixin for lists of rows with a ``user_id`` (orders, wishlists): the page's customer
+    e-mails come from one query instead of one per row; ``customer_email`` shows them."""
+
+    def get_list(self, *args: Any, **kwargs: Any) -> Any:
+        count, rows = super().get_list(*args, **kwargs)
+        ids = {row.user_id for row in rows}
+        query = sa.select(User.id, User.email).where(User.id.in_(ids))
+        g.console_customer_emails = dict(db.session.execute(query).tuples().all()) if ids else {}
+        return count, rows
+
+
+def customer_email(_view: Any, _context: Any, model: Any, _name: str) -> str:
+    emails = g.get("console_customer_emails") or {}
+    return emails.get(model.user_id) or db.session.get(User, model.user_id).email
 
 
 class AdminModelView(AdminOnly, ConsoleModelView):

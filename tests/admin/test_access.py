@@ -27,6 +27,8 @@ STAFF_SECTIONS = [
     "/admin/webhooks/",
     "/admin/transactions/",
     "/admin/jobs/",
+    "/admin/wishlists/",
+    "/admin/cache/",
 ]
 ADMIN_SECTIONS = ["/admin/users/", "/admin/rates/", "/admin/gateways/"]
 

@@ -8,7 +8,9 @@ import pytest
 from app.extensions import db
 from app.orders import services as order_services
 from app.orders.models import Order
+from app.wishlist.models import WishlistItem
 from tests.admin.conftest import csrf_token, make_order, pickup_order
+from tests.factories import ProductFactory
 
 
 def details(client, order) -> str:
@@ -129,3 +131,11 @@ def test_order_money_is_read_only(staff_client, customer):
     assert staff_client.get(f"/admin/orders/edit/?id={order.id}").status_code == 302
     assert staff_client.post(f"/admin/orders/edit/?id={order.id}", data={"total": "1"}).status_code == 302
     assert db.session.get(Order, order.id).total == 1_250_000
+
+
+def test_wishlists_show_the_customer_and_the_product(staff_client, customer):
+    db.session.add(WishlistItem(user_id=customer.id, product_id=ProductFactory(name="Kente scarf").id))
+    db.session.commit()
+    page = staff_client.get("/admin/wishlists/").get_data(as_text=True)
+    assert "Kente scarf" in page
+    assert customer.email in page

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.form import SecureForm
@@ -17,7 +17,15 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.admin.base import ConsoleModelView, flash_done, flash_form_errors, through_service, where
+from app.admin.base import (
+    ConsoleModelView,
+    CustomerColumn,
+    customer_email,
+    flash_done,
+    flash_form_errors,
+    through_service,
+    where,
+)
 from app.admin.formatting import format_money, format_time, money_column
 from app.admin.security import current_staff
 from app.auth.models import Profile, User
@@ -68,11 +76,6 @@ def matching_orders(term: str) -> sa.Select:
             )
         )
     )
-
-
-def _customer(_view: Any, _context: Any, order: Order, _name: str) -> str:
-    emails = g.get("console_order_emails") or {}
-    return emails.get(order.user_id) or db.session.get(User, order.user_id).email
 
 
 def _items(_view: Any, _context: Any, order: Order, _name: str) -> Markup:
@@ -128,7 +131,7 @@ def _gateway_options() -> list[tuple[str, str]]:
     return [(gateway_id, gateway_id) for gateway_id in installed_registry().classes]
 
 
-class OrderView(ConsoleModelView):
+class OrderView(CustomerColumn, ConsoleModelView):
     details_template = "console/order_details.html"
     column_list = ("number", "customer", "status", "total", "delivery_type", "country", "created_at")
     column_details_list = (
@@ -137,7 +140,7 @@ class OrderView(ConsoleModelView):
         "expires_at", "created_at", "updated_at",
     )  # fmt: skip
     column_formatters = {
-        "customer": _customer,
+        "customer": customer_email,
         **{name: money_column(name) for name in MONEY_FIELDS},
     }
     column_formatters_detail = {
@@ -167,14 +170,6 @@ class OrderView(ConsoleModelView):
             query = query.filter(Order.id.in_(ids))
             count_query = count_query.filter(Order.id.in_(ids)) if count_query is not None else None
         return query, count_query, joins, count_joins
-
-    def get_list(self, *args: Any, **kwargs: Any) -> Any:
-        """Load the page's customers in one query instead of one per row."""
-        count, orders_page = super().get_list(*args, **kwargs)
-        ids = {order.user_id for order in orders_page}
-        query = sa.select(User.id, User.email).where(User.id.in_(ids))
-        g.console_order_emails = dict(db.session.execute(query).tuples().all()) if ids else {}
-        return count, orders_page
 
     # ---- actions (shown on the details page) --------------------------------------------
 
