@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 import responses
 
+from app.cli.worker import AppContextWorker
+from app.core.jobs import get_queue
+from app.core.models import utcnow
 from app.core.money import Money
+from app.core.redis_client import get_redis
 from app.extensions import db
 from app.payments.gateways.signing import hmac_hex
 from app.payments.models import Transaction, WebhookEvent
@@ -216,3 +221,20 @@ def test_mobile_money_keeps_the_order_longer(client, payer, payment_gateways, ga
     pay(client, headers, order["number"], gateway="mtn_momo", phone="+256772123456")
     extended = client.get(f"/api/orders/{order['number']}/", headers=headers).json["expires_at"]
     assert extended > order["expires_at"]
+
+
+def test_a_replay_revives_a_delivery_whose_job_was_lost(app, client, open_payment, monkeypatch):
+    _order, reference, _headers = open_payment
+    monkeypatch.setitem(app.config, "JOBS_ASYNC", True)
+    body, headers = sandbox_webhook(app, reference)
+    deliver(client, "sandbox", body, headers)
+    get_redis().delete(get_queue("high").key)  # the job is lost (Redis flushed, worker crashed)
+    (event,) = events()
+    event.received_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+
+    assert deliver(client, "sandbox", body, headers).json["duplicate"] is True
+    assert get_queue("high").count == 1
+    AppContextWorker(["high", "default"], connection=get_redis(), app=app).work(burst=True)
+    assert payment_row(reference).status == "succeeded"
+    assert [e.status for e in events()] == ["processed"]

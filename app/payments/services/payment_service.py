@@ -285,7 +285,7 @@ def _after_start(payment: Payment, gateway: BaseGateway) -> None:
     if gateway.id == settlement.PAY_ON_PICKUP:
         orders.transition(order, OrderStatus.READY_FOR_PICKUP, note=f"Cash on pickup ({payment.reference})")
         return
-    if PaymentMethod.MOBILE_MONEY in gateway.methods and gateway.methods <= {PaymentMethod.MOBILE_MONEY}:
+    if gateway.methods == {PaymentMethod.MOBILE_MONEY}:
         hours = current_app.config["ORDER_PICKUP_PAYMENT_WINDOW_HOURS"]
         orders.extend_payment_window(order, utcnow() + timedelta(hours=hours))
     db.session.commit()

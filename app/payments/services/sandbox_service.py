@@ -71,7 +71,8 @@ def decide(reference: str, token: str, approve: bool) -> Payment:
     if not get_redis().set(_USED_KEY.format(nonce=claims["nonce"]), 1, nx=True, ex=TOKEN_MAX_AGE):
         raise ConflictError("This choice was already sent.")
     gateway = gateway_calls.gateway(SANDBOX)
-    assert isinstance(gateway, SandboxGateway)
+    if not isinstance(gateway, SandboxGateway):  # a plugin cannot pose as the sandbox
+        raise NotFoundError("The sandbox gateway is not available.")
     body, headers = gateway.signed_webhook(
         payment.reference, payment.provider_reference or "", Money(payment.amount, payment.currency), approve
     )

@@ -16,6 +16,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: How much of a rejected (unsigned or forged) body is kept for investigation.
 REJECTED_BODY_LIMIT = 4096
+#: A stored delivery still unprocessed after this long is assumed lost by the queue.
+STALLED_AFTER_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -72,19 +75,29 @@ def ingest(gateway_id: str, body: bytes, headers: Mapping[str, str]) -> Received
     except IntegrityError:
         db.session.rollback()
         existing = db.session.scalar(
-            sa.select(WebhookEvent.id).where(
+            sa.select(WebhookEvent).where(
                 WebhookEvent.gateway == gateway.id, WebhookEvent.event_id == parsed.event_id[:200]
             )
         )
         gateway_calls.record("webhook", gateway.id, "duplicate", summary={"event": parsed.event_id})
         db.session.commit()
-        return Received(existing, duplicate=True)
+        if _stalled(existing):  # stored, but its job was lost or gave up: the replay revives it
+            enqueue(tasks.process_webhook, existing.id, queue="high")
+        return Received(existing.id, duplicate=True)
     gateway_calls.record(
         "webhook", gateway.id, "received", summary=_summary(parsed), webhook_event_id=event.id
     )
     db.session.commit()
     enqueue(tasks.process_webhook, event.id, queue="high")
     return Received(event.id, duplicate=False)
+
+
+def _stalled(event: WebhookEvent) -> bool:
+    """Failed for good, or received long ago and never processed (its job was lost)."""
+    waited = utcnow() - event.received_at
+    return event.status == WebhookStatus.FAILED or (
+        event.status == WebhookStatus.RECEIVED and waited > timedelta(seconds=STALLED_AFTER_SECONDS)
+    )
 
 
 def _reject(gateway: BaseGateway, body: bytes) -> None:
@@ -114,6 +127,12 @@ def _summary(parsed: ParsedEvent) -> dict[str, str]:
     }
 
 
+#: Outcomes that leave nothing changed: the delivery is marked ``ignored``, with the outcome.
+_IGNORED = frozenset(
+    {"unknown_payment", "not_a_payment_event", "ignored_late", "unchanged", "already_succeeded"}
+)
+
+
 def process(webhook_event_id: int) -> str:
     """The job: settle what one stored delivery says; safe to run again (it then does nothing)."""
     event = db.session.get(WebhookEvent, webhook_event_id)
@@ -139,11 +158,6 @@ def process(webhook_event_id: int) -> str:
     )
     db.session.commit()
     return outcome
-
-
-_IGNORED = frozenset(
-    {"unknown_payment", "not_a_payment_event", "ignored_late", "unchanged", "already_succeeded"}
-)
 
 
 def _apply(event: WebhookEvent) -> str:
