@@ -205,7 +205,8 @@ def view_key(view: str) -> str | None:
     gens = generations()
     if gens is None:
         return None
-    parts = [view, request.path, *(f"{d}{gens[d]}" for d in VIEW_DOMAINS[view])]
+    default_currency = current_app.config["DEFAULT_CURRENCY"]  # what a missing ?currency= means
+    parts = [view, request.path, default_currency, *(f"{d}{gens[d]}" for d in VIEW_DOMAINS[view])]
     if "promotions" in VIEW_DOMAINS[view]:
         parts.append(price_book().active_ids(utcnow()))
     parts.extend(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
