@@ -12,6 +12,7 @@ from flask import Flask
 from flask_admin.theme import Bootstrap4Theme
 
 from app.admin import auth
+from app.admin.cli import console_group
 from app.admin.views import (
     accounts,
     cache,
@@ -42,6 +43,7 @@ def init_admin(app: Flask) -> None:
     else:
         admin.init_app(app)
     app.register_blueprint(auth.blp)
+    app.cli.add_command(console_group)
 
 
 def _check_timezone(app: Flask) -> None:

@@ -16,8 +16,13 @@
 
   var sales = document.getElementById("sales-chart");
   if (sales && data.sales) {
-    var datasets = Object.keys(data.sales.revenue).map(function (currency, i) {
+    var currencies = Object.keys(data.sales.revenue);
+    // Amounts in different currencies never share an axis: the shop's currency is shown
+    // first (or the first one sold), the others are a legend click away.
+    var shown = currencies.indexOf(data.default_currency) >= 0 ? data.default_currency : currencies[0];
+    var datasets = currencies.map(function (currency, i) {
       return {
+        hidden: currency !== shown,
         type: "line",
         label: "Revenue " + currency,
         data: data.sales.revenue[currency],
@@ -39,7 +44,7 @@
       options: {
         maintainAspectRatio: false,
         scales: {
-          revenue: { type: "linear", position: "left", beginAtZero: true, title: { display: true, text: "Revenue (major units)" } },
+          revenue: { type: "linear", position: "left", beginAtZero: true, title: { display: true, text: "Revenue (click a currency to show it)" } },
           orders: { type: "linear", position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { precision: 0 } }
         }
       }

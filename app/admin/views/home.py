@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_admin import AdminIndexView, expose
 
 from app.admin import dashboard
@@ -12,9 +12,14 @@ from app.admin.security import StaffOnly
 
 
 def chart_data(figures: dict[str, Any]) -> dict[str, Any]:
-    """What the page's script draws: plain numbers, no markup."""
+    """What the page's script draws: plain numbers, no markup.
+
+    Currencies are never added together; the chart opens on the shop's default currency and
+    the legend shows the others on a click (their scales differ by orders of magnitude).
+    """
     succeeded = [row for row in figures["payments"] if row["succeeded"]]
     return {
+        "default_currency": current_app.config["DEFAULT_CURRENCY"],
         "sales": figures["sales"],
         "payment_mix": {
             "labels": [row["gateway"] for row in succeeded],
