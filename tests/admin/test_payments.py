@@ -64,6 +64,7 @@ def test_payment_details_show_money_and_the_transaction_log(staff_client, paid_p
     assert "webhook" in page
     assert 'id="payment-refund-form"' in page
     assert 'id="payment-reverify-form"' not in page
+    assert "payment.succeeded — processed" in page  # the webhook that settled it
     order_page = staff_client.get(f"/admin/orders/details/?id={payment_row(reference).order_id}")
     assert reference in order_page.get_data(as_text=True)
 

@@ -103,6 +103,27 @@ def _refunds(_view: Any, _context: Any, payment: Payment, _name: str) -> Markup:
     return Markup("<ul class='mb-0'>{}</ul>").format(rows)
 
 
+def _webhooks(_view: Any, _context: Any, payment: Payment, _name: str) -> Markup:
+    """The deliveries that named this payment, by our reference or the provider's."""
+    references = [ref for ref in (payment.reference, payment.provider_reference) if ref]
+    events = db.session.scalars(
+        sa.select(WebhookEvent)
+        .where(WebhookEvent.gateway == payment.gateway, WebhookEvent.reference.in_(references))
+        .order_by(WebhookEvent.received_at)
+    )
+    rows = Markup("").join(
+        Markup('<li><a href="{}">{}</a> {} — {}{}</li>').format(
+            url_for("console_webhooks.details_view", id=event.id),
+            format_time(event.received_at),
+            event.event_type or event.event_id,
+            event.status,
+            f" ({event.error})" if event.error else "",
+        )
+        for event in events
+    )
+    return Markup("<ul class='mb-0'>{}</ul>").format(rows)
+
+
 class PaymentView(ConsoleModelView):
     details_template = "console/payment_details.html"
     column_list = (
@@ -112,14 +133,19 @@ class PaymentView(ConsoleModelView):
     column_details_list = (
         "reference", "order", "gateway", "method", "amount", "amount_refunded", "status",
         "provider_reference", "failure_reason", "flagged_for_review", "review_reason", "fell_back_from",
-        "refunds", "transactions", "completed_at", "created_at", "updated_at",
+        "refunds", "transactions", "webhooks", "completed_at", "created_at", "updated_at",
     )  # fmt: skip
     column_formatters = {
         "order": _order,
         "amount": money_column("amount"),
         "amount_refunded": money_column("amount_refunded"),
     }
-    column_formatters_detail = {**column_formatters, "refunds": _refunds, "transactions": _transactions}
+    column_formatters_detail = {
+        **column_formatters,
+        "refunds": _refunds,
+        "transactions": _transactions,
+        "webhooks": _webhooks,
+    }
     column_labels = {"amount_refunded": "Refunded", "flagged_for_review": "Review"}
     column_searchable_list = ("reference", "provider_reference", "order.number")
     column_filters = ("status", "gateway", "method", "currency", "flagged_for_review", "created_at")
