@@ -26,7 +26,10 @@ def test_staff_list_payments_with_their_transaction_log(
     first = listing.json[1]
     assert first["customer"] == user.email
     assert first["fraud"]["decision"] == "allow"
-    assert [t["kind"] for t in first["transactions"]] == ["initialize"]
+    assert [(t["kind"], t["outcome"]) for t in first["transactions"]] == [
+        ("initialize", "ok"),
+        ("webhook", "succeeded"),
+    ]
     assert first["transactions"][0]["latency_ms"] >= 0
 
     by_status = client.get("/api/admin/payments/?status=succeeded", headers=staff_headers).json

@@ -141,7 +141,7 @@ def process(webhook_event_id: int) -> str:
     event.attempts += 1
     db.session.commit()
     try:
-        outcome = _apply(event)
+        outcome, payment_id = _apply(event)
     except Exception as exc:
         db.session.rollback()
         event = db.session.get(WebhookEvent, webhook_event_id)
@@ -154,22 +154,28 @@ def process(webhook_event_id: int) -> str:
     event.error = outcome if outcome in _IGNORED else None
     event.processed_at = utcnow()
     gateway_calls.record(
-        "webhook", event.gateway, outcome, summary={"event": event.event_id}, webhook_event_id=event.id
+        "webhook",
+        event.gateway,
+        outcome,
+        summary={"event": event.event_id, "type": event.event_type},
+        payment_id=payment_id,
+        webhook_event_id=event.id,
     )
     db.session.commit()
     return outcome
 
 
-def _apply(event: WebhookEvent) -> str:
+def _apply(event: WebhookEvent) -> tuple[str, int | None]:
+    """Settle what the delivery says; returns the outcome and the payment it was about."""
     gateway = gateway_calls.gateway(event.gateway)
     parsed = gateway.parse_webhook_event(event.body.encode(), {})
     if parsed.refund is not None:
-        return refund_service.apply_provider_update(gateway.id, parsed.refund)
+        return refund_service.apply_provider_update(gateway.id, parsed.refund), None
     if parsed.status is None:
-        return "not_a_payment_event"
+        return "not_a_payment_event", None
     payment = _find_payment(gateway.id, parsed)
     if payment is None:
-        return "unknown_payment"
+        return "unknown_payment", None
     status = PaymentStatus(
         status=parsed.status,
         amount=parsed.amount,
@@ -183,8 +189,10 @@ def _apply(event: WebhookEvent) -> str:
             "verify", gateway, lambda: gateway.verify_payment(query), summary=summary, payment_id=payment.id
         )
         db.session.commit()
-        return settlement.settle(payment.id, settlement.Evidence.of(verified, "webhook", parsed.amount))
-    return settlement.settle(payment.id, settlement.Evidence.of(status, "webhook"))
+        evidence = settlement.Evidence.of(verified, "webhook", parsed.amount)
+    else:
+        evidence = settlement.Evidence.of(status, "webhook")
+    return settlement.settle(payment.id, evidence), payment.id
 
 
 def _find_payment(gateway_id: str, parsed: ParsedEvent) -> Payment | None:
