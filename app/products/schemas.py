@@ -129,12 +129,6 @@ class ProductListQuerySchema(CurrencyQuerySchema):
         metadata={"description": "Comma-separated card fields to return, e.g. slug,name,price"},
     )
 
-    @ma.validates_schema
-    def _price_range(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        low, high = data.get("min_price"), data.get("max_price")
-        if low is not None and high is not None and low > high:
-            raise ma.ValidationError("min_price is above max_price.", field_name="min_price")
-
 
 class VariantSchema(ma.Schema):
     id = ma.fields.Integer()

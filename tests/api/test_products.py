@@ -86,6 +86,7 @@ def test_inactive_products_are_hidden_everywhere(client, shop):
         ("min_price=2000000", ["solar-radio", "tecno-spark-20-phone"]),
         ("max_price=2000000", ["ankara-maxi-dress"]),
         ("min_price=1800000&max_price=2500000", ["ankara-maxi-dress", "solar-radio"]),
+        ("min_price=2500000&max_price=1800000", []),  # an empty range is no error
         ("in_stock=false", ["solar-radio"]),
         ("in_stock=true&category=electronics", ["tecno-spark-20-phone"]),
     ],
@@ -157,7 +158,6 @@ def test_pagination_and_its_edges(client):
         "sort=cheapest",
         "currency=XYZ",
         "min_price=-1",
-        "min_price=500&max_price=100",
         "fields=slug,secret",
         "in_stock=maybe",
     ],
