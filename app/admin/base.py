@@ -63,6 +63,11 @@ def where(slug: str) -> dict[str, str]:
     return {"endpoint": f"console_{slug}", "url": slug}
 
 
+def numeric_ids(ids: Iterable[str]) -> list[int]:
+    """The row ids a list action received, ignoring anything that is not one."""
+    return [int(value) for value in ids if str(value).isdigit()]
+
+
 def flash_done(message: str) -> None:
     flash(message, "success")
 
@@ -98,6 +103,11 @@ class ConsoleModelView(StaffOnly, ModelView):
 
     def __init__(self, model: type, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(model, db, name=name, **kwargs)
+
+    def get_one(self, id: Any) -> Any:
+        """Every console model has an integer key: ``?id=abc`` is "no such record", not a
+        database error (PostgreSQL refuses to compare an integer with ``'abc'``)."""
+        return super().get_one(id) if str(id).isdigit() else None
 
 
 class ServiceModelView(ConsoleModelView):

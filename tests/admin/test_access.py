@@ -142,3 +142,16 @@ def test_console_pages_are_html_with_the_page_policy(staff_client):
     response = staff_client.get("/admin/")
     assert response.mimetype == "text/html"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/admin/orders/details/?id=abc", "/admin/payments/details/?id=1e3"])
+def test_a_malformed_id_is_no_such_record_not_an_error(staff_client, url):
+    response = staff_client.get(url)
+    assert response.status_code == 302
+    assert "does not exist" in staff_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_list_actions_ignore_malformed_ids(admin_client):
+    token = csrf_token(admin_client, "/admin/users/")
+    data = {"action": "deactivate", "rowid": ["1 or 1=1", "x"], "csrf_token": token}
+    assert admin_client.post("/admin/users/action/", data=data).status_code == 302

@@ -11,7 +11,7 @@ from typing import Any
 from flask import flash
 from flask_admin.actions import action
 
-from app.admin.base import AdminModelView, ServiceModelView, flash_done, through_service, where
+from app.admin.base import AdminModelView, ServiceModelView, flash_done, numeric_ids, through_service, where
 from app.admin.security import current_staff
 from app.auth import services as auth_services
 from app.auth.models import User
@@ -51,7 +51,9 @@ class UserView(AdminModelView, ServiceModelView):
         return self._change(model.id, self.form_data(form)) is not None
 
     def _set_active(self, ids: list[str], active: bool) -> None:
-        changed = [user for user_id in ids if (user := self._change(int(user_id), {"is_active": active}))]
+        changed = [
+            user for user_id in numeric_ids(ids) if (user := self._change(user_id, {"is_active": active}))
+        ]
         flash_done(f"{len(changed)} account(s) {'activated' if active else 'deactivated'}.")
 
     @action("activate", "Activate", "Activate the selected accounts?")

@@ -25,6 +25,7 @@ from app.admin.base import (
     ConsoleModelView,
     flash_done,
     flash_form_errors,
+    numeric_ids,
     through_service,
     where,
 )
@@ -231,7 +232,7 @@ class WebhookEventView(ConsoleModelView):
     @action("retry", "Retry", "Process the selected failed deliveries again?")
     def action_retry(self, ids: list[str]) -> None:
         retried = 0
-        for event_id in map(int, ids):
+        for event_id in numeric_ids(ids):
             event = db.session.get(WebhookEvent, event_id)
             if event is None or event.status != WebhookStatus.FAILED:
                 flash(f"Delivery {event_id} has not failed; only failed deliveries are retried.", "error")

@@ -13,7 +13,14 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.admin.base import ConsoleModelView, flash_done, flash_form_errors, through_service, where
+from app.admin.base import (
+    ConsoleModelView,
+    flash_done,
+    flash_form_errors,
+    numeric_ids,
+    through_service,
+    where,
+)
 from app.admin.security import current_staff
 from app.reviews import services as reviews
 from app.reviews.models import Review
@@ -76,8 +83,8 @@ class ReviewView(ConsoleModelView):
     def action_unhide(self, ids: list[str]) -> None:
         shown = [
             review
-            for review_id in ids
-            if (review := through_service(lambda i=review_id: reviews.unhide_review(int(i))))
+            for review_id in numeric_ids(ids)
+            if (review := through_service(lambda i=review_id: reviews.unhide_review(i)))
         ]
         flash_done(f"{len(shown)} review(s) shown again.")
 
