@@ -22,13 +22,11 @@ STARS = range(1, 6)
 
 def refresh_product_rating(product_id: int) -> None:
     """Recompute one product's summary in the caller's transaction (the caller commits)."""
-    product = db.session.scalar(
-        # lazyload: FOR UPDATE may not reach the outer join the category is normally loaded by.
-        sa.select(Product)
-        .where(Product.id == product_id)
-        .options(lazyload(Product.category))
-        .with_for_update()
-    )
+    # FOR NO KEY UPDATE: review rows written in this transaction hold KEY SHARE locks on the
+    # product (their foreign key), which a plain FOR UPDATE of another writer would wait on:
+    # two reviews would deadlock. lazyload: the lock must not reach the category's outer join.
+    locked = sa.select(Product).where(Product.id == product_id).options(lazyload(Product.category))
+    product = db.session.scalar(locked.with_for_update(key_share=True))
     if product is None:
         return
     counts = dict(
