@@ -38,7 +38,7 @@ from app.payments.gateways.base import (
     PaymentState,
 )
 from app.payments.gateways.errors import GatewayError, GatewayErrorKind
-from app.payments.models import ACTIVE_STATUSES, FraudOutcome, Payment, PaymentStatus
+from app.payments.models import ACTIVE_STATUSES, FraudDecision, FraudOutcome, Payment, PaymentStatus
 from app.payments.services import fraud_service, gateway_calls, settlement
 from app.payments.services.gateway_factory import choose, fallbacks, gateways_for
 
@@ -120,22 +120,16 @@ def initiate(
     if active is not None:
         active.status = PaymentStatus.SUPERSEDED
     held = decision.decision == FraudOutcome.REVIEW
-    payment = Payment(
-        reference=new_reference(),
-        order_id=target.id,
-        user_id=user.id,
-        gateway=chosen.id,
+    payment = _new_payment(
+        target,
+        chosen,
+        decision,
+        held=held,
         method=method,
-        amount=target.total,
-        currency=target.currency,
-        status=PaymentStatus.HELD if held else PaymentStatus.PENDING,
         return_url=return_url,
         idempotency_key=idempotency_key,
-        phone_hash=phone_hash(phone),
+        hashed_phone=phone_hash(phone),
         ip_address=ip_address,
-        fraud_decision=decision,
-        flagged_for_review=held,
-        review_reason="fraud check: " + ", ".join(r["rule"] for r in decision.reasons) if held else None,
     )
     db.session.add(payment)
     try:
@@ -181,6 +175,38 @@ def _customer(user: User, phone: str | None = None) -> Customer:
         email=user.email,
         phone=phone or (profile.phone if profile else None) or "",
         name=(profile.full_name if profile else None) or "",
+    )
+
+
+def _new_payment(
+    order: Order,
+    gateway: BaseGateway,
+    decision: FraudDecision,
+    *,
+    held: bool,
+    method: str | None,
+    return_url: str | None,
+    idempotency_key: str,
+    hashed_phone: str | None,
+    ip_address: str | None,
+) -> Payment:
+    """The payment row, before any gateway call; held ones wait for staff (see ``review_held``)."""
+    return Payment(
+        reference=new_reference(),
+        order_id=order.id,
+        user_id=order.user_id,
+        gateway=gateway.id,
+        method=method,
+        amount=order.total,
+        currency=order.currency,
+        status=PaymentStatus.HELD if held else PaymentStatus.PENDING,
+        return_url=return_url,
+        idempotency_key=idempotency_key,
+        phone_hash=hashed_phone,
+        ip_address=ip_address,
+        fraud_decision=decision,
+        flagged_for_review=held,
+        review_reason="fraud check: " + ", ".join(r["rule"] for r in decision.reasons) if held else None,
     )
 
 
