@@ -10,7 +10,7 @@ from app.orders.models import Order
 from app.payments.models import ExchangeRate, Payment, Refund, WebhookEvent
 from app.payments.services import payment_service, refund_service
 from tests.admin.conftest import csrf_token
-from tests.api.payments_helpers import payment_row, sandbox_webhook
+from tests.api.payments_helpers import pay, payment_row, place_order, sandbox_webhook
 
 
 def payment_page(client, reference: str) -> str:
@@ -200,3 +200,23 @@ def test_admins_add_exchange_rates_through_the_currency_service(admin_client):
     rate = db.session.scalar(db.select(ExchangeRate))
     assert (rate.base, rate.quote, str(rate.rate.normalize())) == ("USD", "NGN", "1550.5")
     assert rate.as_of.isoformat() == "2026-11-25T08:00:00+00:00"  # 09:00 in Lagos
+
+
+@pytest.mark.parametrize(("decision", "status"), [("approve", "pending"), ("reject", "cancelled")])
+def test_a_held_payment_is_approved_or_rejected_through_the_service(
+    staff_client, client, customer, auth_headers, payment_gateways, monkeypatch, decision, status
+):
+    monkeypatch.setitem(payment_gateways, "PAYMENTS_FRAUD_REVIEW_SCORE", 0)  # hold every payment
+    headers = auth_headers(customer)
+    order = place_order(client, customer, headers)
+    reference = pay(client, headers, order["number"], gateway="sandbox").json["reference"]
+    assert payment_row(reference).status == "held"
+    page = payment_page(staff_client, reference)
+    assert 'id="payment-held-review"' in staff_client.get(page).get_data(as_text=True)
+    token = csrf_token(staff_client, page)
+    data = {"reference": reference, "decision": decision, "csrf_token": token}
+    staff_client.post("/admin/payments/review/", data=data)
+    assert payment_row(reference).status == status
+    token = csrf_token(staff_client, page)
+    staff_client.post("/admin/payments/review/", data={**data, "csrf_token": token})  # no longer held
+    assert "not held" in staff_client.get(page).get_data(as_text=True)

@@ -18,7 +18,7 @@ from flask_admin.form import SecureForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from app.admin.base import (
     AdminModelView,
@@ -59,6 +59,13 @@ class RefundForm(SecureForm):
 
 class ReverifyForm(SecureForm):
     reference = HiddenField(validators=[DataRequired()])
+
+
+class HeldReviewForm(SecureForm):
+    """A payment held by the fraud check: approve sends it to its gateway, reject cancels it."""
+
+    reference = HiddenField(validators=[DataRequired()])
+    decision = HiddenField(validators=[AnyOf(("approve", "reject"))])
 
 
 def refund_amount(text: str | None, currency: str) -> int | None:
@@ -160,6 +167,9 @@ class PaymentView(ConsoleModelView):
     def reverify_form(self, payment: Payment) -> ReverifyForm | None:
         return ReverifyForm(reference=payment.reference) if payment.status in PENDING else None
 
+    def held_review_form(self, payment: Payment) -> HeldReviewForm | None:
+        return HeldReviewForm(reference=payment.reference) if payment.status == PaymentStatus.HELD else None
+
     def refundable_text(self, payment: Payment) -> str:
         return format_money(payment.refundable, payment.currency)
 
@@ -199,6 +209,20 @@ class PaymentView(ConsoleModelView):
         payment = through_service(lambda: payment_service.verify(current_staff(), form.reference.data))
         if payment is not None:
             flash_done(f"Payment {payment.reference} is {payment.status} at the gateway.")
+        return self._back(form.reference.data)
+
+    @expose("/review/", methods=("POST",))
+    def held_review_view(self) -> Response:
+        form = HeldReviewForm(request.form)
+        if not form.validate():
+            flash_form_errors(form)
+            return self._back(form.reference.data)
+        approve = form.decision.data == "approve"
+        payment = through_service(
+            lambda: payment_service.review_held(current_staff(), form.reference.data, approve)
+        )
+        if payment is not None:
+            flash_done(f"Payment {payment.reference} is now {payment.status}.")
         return self._back(form.reference.data)
 
 
