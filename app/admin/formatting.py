@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_symbol
 from flask import current_app
-from markupsafe import Markup
 
 from app.core.money import Money, is_known_currency
 
@@ -100,7 +99,3 @@ def amounts_column(field: str) -> Callable[..., str]:
         return format_amounts(getattr(model, field))
 
     return formatter
-
-
-def badge(text: str, kind: str = "secondary") -> Markup:
-    return Markup('<span class="badge badge-{}">{}</span>').format(kind, text)
