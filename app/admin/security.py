@@ -14,6 +14,7 @@ from typing import Any
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from app.admin.errors import HtmlErrors
 from app.auth.models import User
 from app.core.permissions import Role, has_role
 from app.extensions import db
@@ -54,7 +55,7 @@ def forbidden() -> tuple[str, int]:
     return render_template("console/forbidden.html"), 403
 
 
-class StaffOnly:
+class StaffOnly(HtmlErrors):
     """Mixin for Flask-Admin views: staff and admins only; others go to the login page.
 
     ``required_role`` raised to ``admin`` hides a section from staff entirely: Flask-Admin

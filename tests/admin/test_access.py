@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.admin import dashboard
 from app.auth.models import User
 from app.extensions import db
 from tests.admin.conftest import console_login, csrf_token
@@ -155,3 +156,18 @@ def test_list_actions_ignore_malformed_ids(admin_client):
     token = csrf_token(admin_client, "/admin/users/")
     data = {"action": "deactivate", "rowid": ["1 or 1=1", "x"], "csrf_token": token}
     assert admin_client.post("/admin/users/action/", data=data).status_code == 302
+
+
+def test_console_errors_are_pages_and_the_api_keeps_its_envelope(staff_client, client, monkeypatch):
+    def broken(*_args):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(dashboard, "figures", broken)
+    response = staff_client.get("/admin/")
+    assert response.status_code == 500
+    assert response.mimetype == "text/html"
+    assert "Request id" in response.get_data(as_text=True)
+    assert "database on fire" not in response.get_data(as_text=True)
+    api = client.get("/api/nope/")
+    assert api.status_code == 404
+    assert api.json["error"]["code"] == "not_found"
