@@ -16,7 +16,9 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 
-def console_error(error: Exception) -> tuple[str, int]:
+def console_error(error: Exception) -> tuple[str, int] | HTTPException:
+    if isinstance(error, HTTPException) and (error.code or 500) < 400:
+        return error  # redirects stay redirects
     if isinstance(error, HTTPException) and (error.code or 500) < 500:
         status, message = error.code or 400, error.description
     elif isinstance(error, AppError):
