@@ -10,6 +10,8 @@ from app.payments.gateways.base import PaymentMethod
 from app.payments.models import PaymentStatus
 
 METHODS = [method.value for method in PaymentMethod]
+#: An absolute http(s) URL; the same rule validates requests and is published in the spec.
+RETURN_URL = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/?#&=+-]*)?$"
 
 
 class GatewayQuerySchema(ma.Schema):
@@ -28,7 +30,10 @@ class PaymentCreateSchema(ma.Schema):
     order = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20))
     gateway = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
     method = ma.fields.String(validate=ma.validate.OneOf(METHODS))
-    return_url = ma.fields.URL(schemes={"http", "https"}, validate=ma.validate.Length(max=1000))
+    return_url = ma.fields.String(
+        validate=[ma.validate.Length(max=1000), ma.validate.Regexp(RETURN_URL, error="Not an http(s) URL.")],
+        metadata={"pattern": RETURN_URL, "description": "Where a hosted page sends the customer back"},
+    )
     phone = PhoneNumber()  # the payer's phone, for mobile money
 
 

@@ -246,3 +246,12 @@ def test_an_open_payment_of_a_cancelled_order_expires(client, payer, payment_gat
     reference = pay(client, headers, order["number"], gateway="sandbox").json["reference"]
     client.post(f"/api/orders/{order['number']}/cancel/", json={}, headers=headers)
     assert payment_row(reference).status == "expired"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "", "ftp://shop.test/", "https://shop.test/a b"])
+def test_the_return_url_must_be_an_http_url(client, payer, payment_gateways, url):
+    user, headers = payer
+    order = place_order(client, user, headers)
+    response = pay(client, headers, order["number"], gateway="sandbox", return_url=url)
+    assert response.status_code == 422
+    assert "return_url" in response.json["error"]["details"]["json"]
