@@ -60,6 +60,7 @@ class MoneyInSchema(ma.Schema):
 
 
 def one_per_currency() -> Callable[[list[dict[str, Any]]], None]:
+    """Two fees (or thresholds) in one currency would leave the price ambiguous: 422."""
     return _unique(lambda item: item["currency"], "One amount per currency.")
 
 

@@ -106,6 +106,7 @@ def rate_band(method: ShippingMethod, currency: str, weight_grams: int) -> Shipp
 
 
 def free_threshold(method: ShippingMethod, currency: str) -> Money | None:
+    """The subtotal from which the method is free in ``currency``; None: never free in it."""
     amount = (method.free_above or {}).get(currency)
     return None if amount is None else Money(amount, currency)
 
