@@ -238,3 +238,12 @@ def test_a_replay_revives_a_delivery_whose_job_was_lost(app, client, open_paymen
     AppContextWorker(["high", "default"], connection=get_redis(), app=app).work(burst=True)
     assert payment_row(reference).status == "succeeded"
     assert [e.status for e in events()] == ["processed"]
+
+
+def test_once_flagged_a_payment_is_not_paid_by_a_later_matching_event(app, client, open_payment):
+    order, reference, headers = open_payment
+    wrong = Money(order["total"]["amount"] * 2, "NGN")
+    deliver(client, "sandbox", *sandbox_webhook(app, reference, amount=wrong))
+    deliver(client, "sandbox", *sandbox_webhook(app, reference))
+    assert payment_row(reference).status == "pending"
+    assert order_status(client, headers, order["number"]) == "pending_payment"

@@ -88,6 +88,9 @@ def _succeed(payment: Payment, evidence: Evidence) -> str:
     if payment.status in CAPTURED_STATUSES:
         db.session.commit()
         return "already_succeeded"
+    if payment.flagged_for_review:  # once doubted, only staff decide what it paid for
+        db.session.commit()
+        return "flagged"
     problem = mismatch(payment, evidence)
     if problem:
         return _flag(payment, problem)
