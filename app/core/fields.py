@@ -66,3 +66,18 @@ class CurrencyCode(_UpperCaseCode):
 
     codes = CURRENCY_CODES
     error = "Not an ISO 4217 currency code."
+
+
+#: Text with at least one character that is not a space, tab or line break. Anchored and
+#: written without ``\s``/``$`` so Python (``re.match``) and JSON Schema (ECMA regexes,
+#: searched) agree on every string, and a fuzzer reading the document agrees with us.
+NOT_BLANK = ma.validate.Regexp(r"^[ \t\r\n]*[^ \t\r\n]", error="Must not be blank.")
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """A JSON ``true`` or ``false``; ``0``, ``1`` or ``"yes"`` in a body is a mistake, not a flag."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from app.core.fields import NOT_BLANK
 from app.reviews.models import MAX_BODY_LENGTH
 from app.reviews.services import SORTS
 
@@ -14,10 +15,7 @@ RATING = ma.validate.Range(min=1, max=5)
 
 def _text(max_length: int) -> list[ma.validate.Validator]:
     """Non-blank text of at most ``max_length`` characters."""
-    return [
-        ma.validate.Length(min=1, max=max_length),
-        ma.validate.Regexp(r"\S", error="Must not be blank."),
-    ]
+    return [ma.validate.Length(min=1, max=max_length), NOT_BLANK]
 
 
 class ReviewCreateSchema(ma.Schema):

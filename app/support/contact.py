@@ -10,6 +10,7 @@ from flask import current_app
 from app.core.mail import send_mail
 from app.extensions import db
 from app.support.models import ContactMessage
+from app.support.notifications import one_line
 
 
 def submit(data: Mapping[str, Any], ip_address: str | None) -> ContactMessage:
@@ -25,7 +26,7 @@ def submit(data: Mapping[str, Any], ip_address: str | None) -> ContactMessage:
     db.session.commit()
     send_mail(
         current_app.config["SUPPORT_EMAIL"],
-        f"[Contact #{message.id}] {message.subject}",
+        f"[Contact #{message.id}] {one_line(message.subject)}",
         f"From: {message.name} <{message.email}>\n\n{message.message}\n\n"
         "Reply to the sender's address; this message was sent from the contact form.",
     )

@@ -5,17 +5,16 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.core.api import MAX_ID
+from app.core.fields import NOT_BLANK, StrictBoolean
 from app.support.states import TicketCategory, TicketPriority, TicketStatus
 
 SLUG = ma.validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Lower-case letters, digits and dashes.")
 MAX_MESSAGE = 5000
 
 
-def Text(max_length: int, *, one_line: bool = False, **kwargs) -> ma.fields.String:  # noqa: N802
-    """Non-blank text; ``one_line`` refuses line breaks (it becomes an e-mail subject)."""
-    pattern = r"^[^\r\n]*\S[^\r\n]*$" if one_line else r"\S"
-    validate = [ma.validate.Length(min=1, max=max_length), ma.validate.Regexp(pattern, error="Invalid text.")]
-    return ma.fields.String(validate=validate, **kwargs)
+def Text(max_length: int, **kwargs) -> ma.fields.String:  # noqa: N802
+    """Non-blank text of at most ``max_length`` characters."""
+    return ma.fields.String(validate=[ma.validate.Length(min=1, max=max_length), NOT_BLANK], **kwargs)
 
 
 def Choice(values: type, **kwargs) -> ma.fields.String:  # noqa: N802
@@ -38,7 +37,7 @@ class FaqSchema(ma.Schema):
     question = Text(300, required=True)
     answer = Text(10_000, required=True)
     position = ma.fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(min=0, max=10_000))
-    is_published = ma.fields.Boolean(truthy={True}, falsy={False}, load_default=True)
+    is_published = StrictBoolean(load_default=True)
 
 
 class FaqUpdateSchema(FaqSchema):
@@ -46,7 +45,7 @@ class FaqUpdateSchema(FaqSchema):
     question = Text(300)
     answer = Text(10_000)
     position = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=10_000))
-    is_published = ma.fields.Boolean(truthy={True}, falsy={False})
+    is_published = StrictBoolean()
 
 
 class FaqStaffSchema(FaqSchema):
@@ -72,13 +71,13 @@ class FaqQuerySchema(ma.Schema):
 class FaqCategorySchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     slug = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=80), SLUG])
-    name = Text(120, one_line=True, required=True)
+    name = Text(120, required=True)
     position = ma.fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(min=0, max=10_000))
 
 
 class FaqCategoryUpdateSchema(FaqCategorySchema):
     slug = ma.fields.String(validate=[ma.validate.Length(min=1, max=80), SLUG])
-    name = Text(120, one_line=True)
+    name = Text(120)
     position = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=10_000))
 
 
@@ -86,9 +85,9 @@ class FaqCategoryUpdateSchema(FaqCategorySchema):
 
 
 class ContactSchema(ma.Schema):
-    name = Text(120, one_line=True, required=True)
+    name = Text(120, required=True)
     email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
-    subject = Text(200, one_line=True, required=True)
+    subject = Text(200, required=True)
     message = Text(MAX_MESSAGE, required=True)
 
 
@@ -101,7 +100,7 @@ class ContactReceiptSchema(ma.Schema):
 
 
 class TicketCreateSchema(ma.Schema):
-    subject = Text(200, one_line=True, required=True)
+    subject = Text(200, required=True)
     category = Choice(TicketCategory, required=True)
     message = Text(MAX_MESSAGE, required=True)
     order = ma.fields.String(

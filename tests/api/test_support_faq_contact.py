@@ -118,12 +118,23 @@ def test_the_contact_form_needs_no_login_and_emails_support(app, client):
     assert "kitenge" in mail.body
 
 
-@pytest.mark.parametrize(
-    "fields", [{"email": "not-an-address"}, {"subject": "Hi\nBcc: everyone@example.com"}, {"message": " "}]
-)
+@pytest.mark.parametrize("fields", [{"email": "not-an-address"}, {"message": " \n\t"}, {"name": ""}])
 def test_invalid_contact_messages_are_422(client, fields):
     assert client.post("/api/contact/", json={**CONTACT, **fields}).status_code == 422
     assert outbox() == []
+
+
+def test_a_line_break_in_the_subject_cannot_add_mail_headers(client):
+    response = client.post("/api/contact/", json={**CONTACT, "subject": "Hi\r\nBcc: everyone@example.com"})
+    assert response.status_code == 202
+    (mail,) = outbox()
+    assert mail.subject.endswith("] Hi Bcc: everyone@example.com")
+
+
+def test_faq_flags_must_be_json_booleans(client, staff_headers):
+    faq = FaqFactory()
+    response = client.patch(f"/api/faqs/{faq.id}/", json={"is_published": 0}, headers=staff_headers)
+    assert response.status_code == 422
 
 
 def test_the_contact_form_is_rate_limited(app, client):
