@@ -183,16 +183,17 @@ def checkout(ctx: Context, server: Server, station: int, pool: list[int], hot: l
         marker = scalar(db, "SELECT coalesce(max(id), 0) FROM orders")
         env = {**base, "BENCH_NONCE": uuid.uuid4().hex[:10]}
         m = wrk(server.url, "checkout", seconds, p.connections, p.connections, env)
-        after = _stock(db, every)
-        sold = dict(
-            query(
-                db,
-                "SELECT i.variant_id, sum(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id "
-                "WHERE o.id > %s AND i.variant_id = ANY(%s) GROUP BY i.variant_id",
-                (marker, every),
-            )
+        _settle(db)
+        books = query(
+            db,  # one statement, one snapshot: stock left and units in this run's orders
+            "SELECT v.id, v.stock_on_hand, (SELECT coalesce(sum(i.quantity), 0) FROM order_items i "
+            "JOIN orders o ON o.id = i.order_id WHERE o.id > %s AND i.variant_id = v.id) "
+            "FROM product_variants v WHERE v.id = ANY(%s)",
+            (marker, every),
         )
-        oversold = sum(max(0, sold.get(v, 0) - before[v]) + max(0, -after[v]) for v in every)
+        after = {vid: stock for vid, stock, _ in books}
+        sold = {vid: int(units) for vid, _, units in books}
+        oversold = sum(max(0, sold[v] - before[v]) + max(0, -after[v]) for v in every)
         return m, StockCheck(sum(before.values()), sum(after.values()), sum(sold.values()), oversold)
 
     one(p.warmup)
@@ -221,6 +222,23 @@ def checkout(ctx: Context, server: Server, station: int, pool: list[int], hot: l
     return row.judge(orders_per_s >= 100, ctx.profile.quick, correct=not bad)
 
 
+def _settle(db: str, quiet: float = 1.0, timeout: float = 60.0) -> None:
+    """Wait until no order has been created for ``quiet`` seconds.
+
+    wrk stops sending at the deadline, but the server still finishes the checkouts it
+    was working on; reading the books before those commit would look like lost stock.
+    """
+    deadline = time.monotonic() + timeout
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = scalar(db, "SELECT coalesce(max(id), 0) FROM orders")
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.2)
+
+
 def webhook_available(server: Server) -> bool:
     """The endpoint answers an unsigned delivery with 401 (refused), not 404 (absent)."""
     response = requests.post(f"{server.url}/api/payments/webhooks/sandbox/", data=b"{}", timeout=10)
@@ -246,35 +264,44 @@ def webhooks(ctx: Context, server: Server) -> Row:
         return Row(name, target=target, verdict=SKIP, note="not available: no sandbox webhook endpoint yet")
     p, db = ctx.profile, ctx.profile.database
     payments = fixtures.create_payments(server.url, ctx.tokens, p.payments)
-    runs, applied, failures = [], [], 0
-    for rep in range(p.reps + 1):  # the first is the warm-up
+    env = {"BENCH_PATH": "/api/payments/webhooks/sandbox/"}
+
+    def ingest(rep: int, seconds: float, patience: float) -> tuple[Measurement, float, int]:
+        """Post for ``seconds``; then (ingest + apply time) / ingest time, or inf if not done."""
         path = ctx.workdir / f"webhooks-{rep}.txt"
         fixtures.signed_webhooks(ctx.app, payments, p.webhooks_per_rep, path)
         marker = scalar(db, "SELECT coalesce(max(id), 0) FROM webhook_events")
-        env = {"BENCH_WEBHOOKS": str(path), "BENCH_PATH": "/api/payments/webhooks/sandbox/"}
         started = time.monotonic()
-        m = wrk(server.url, "webhooks", p.warmup if rep == 0 else p.duration, p.connections, 2, env)
-        deadline = started + max(30.0, 6 * m.seconds)
+        m = wrk(server.url, "webhooks", seconds, p.connections, 2, {**env, "BENCH_WEBHOOKS": str(path)})
+        deadline = started + patience
         while (waiting := _backlog(db, marker))[0] and time.monotonic() < deadline:
             time.sleep(0.25)
-        if rep:
-            runs.append(m)
-            applied.append((time.monotonic() - started) / m.seconds if not waiting[0] else float("inf"))
-            failures += waiting[1]
-        if waiting[0]:
-            break  # a backlog would be charged to the next repetition
+        factor = (time.monotonic() - started) / m.seconds if not waiting[0] else float("inf")
+        return m, factor, waiting[1]
+
+    ingest(0, 1, patience=120)  # warm-up: a second of deliveries, applied before measuring
+    runs, applied, failures = [], [], 0
+    for rep in range(1, p.reps + 1):
+        m, factor, failed = ingest(rep, p.duration, patience=max(60.0, 6 * p.duration))
+        runs.append(m)
+        applied.append(factor)
+        failures += failed
+        if factor == float("inf"):
+            break  # its backlog would be charged to the next repetition
     server.sample_rss()
     row, m = _row(ctx, name, runs, OK_WEBHOOK)
     row.errors += failures
     factor = median(applied)
+    accepted = m.count(200) / m.seconds
     row.target = target
     row.note = (
-        f"{m.count(200) / m.seconds:.0f} accepted/s; all applied by one worker after "
-        + (f"{factor:.1f}x the ingest time" if factor != float("inf") else "more than 6x the ingest time")
+        f"{accepted:.0f} accepted/s; all applied by one worker after "
+        + (f"{factor:.1f}x the ingest time" if factor != float("inf") else "more than the patience allowed")
         + f"; {len(payments)} sandbox payments, {failures} failed jobs"
     )
-    row.details = {"applied_factor": factor, "payments": len(payments), "failed_jobs": failures}
-    return row.judge(m.count(200) / m.seconds >= 500 and factor <= 2, ctx.profile.quick)
+    finite = factor if factor != float("inf") else None
+    row.details = {"accepted_per_s": accepted, "applied_factor": finite, "payments": len(payments)}
+    return row.judge(accepted >= 500 and factor <= 2, ctx.profile.quick)
 
 
 ANALYTICS = ("/api/analytics/summary/", "/api/analytics/sales/?interval=day", "/api/analytics/top-products/")

@@ -113,14 +113,17 @@ def base_env(database: str, keys: Secrets, **extra: str) -> dict[str, str]:
     return env
 
 
-def query(database: str, statement: str, params: tuple = ()) -> list[tuple]:
+def query(database: str, statement: str | psycopg2.sql.Composable, params: tuple = ()) -> list[tuple]:
     """One parametrised statement on its own autocommit connection: the harness's own books,
     read and written independently of the app under test."""
-    with psycopg2.connect(f"{PG}/{database}") as conn:
-        conn.autocommit = True
+    conn = psycopg2.connect(f"{PG}/{database}")
+    try:
+        conn.autocommit = True  # VACUUM and CREATE DATABASE refuse to run in a transaction
         with conn.cursor() as cur:
             cur.execute(statement, params)
             return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
 
 
 def scalar(database: str, statement: str, params: tuple = ()) -> int:
@@ -134,13 +137,7 @@ def ensure_database(name: str, products: int, orders: int, keys: Secrets, logdir
     counts, so a second run reuses the seeded data in seconds.
     """
     if not query("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", (name,)):
-        conn = psycopg2.connect(f"{PG}/postgres")
-        try:
-            conn.autocommit = True  # CREATE DATABASE refuses to run inside a transaction
-            with conn.cursor() as cur:
-                cur.execute(psycopg2.sql.SQL("CREATE DATABASE {}").format(psycopg2.sql.Identifier(name)))
-        finally:
-            conn.close()
+        query("postgres", psycopg2.sql.SQL("CREATE DATABASE {}").format(psycopg2.sql.Identifier(name)))
     env = base_env(name, keys, SOKONI_CONFIG="development")
     log = logdir / f"seed-{name}.log"
     run([str(BIN / "flask"), "db", "upgrade"], env, log)
