@@ -120,7 +120,9 @@ def update_review(user: User, review_id: int, changes: Mapping[str, Any]) -> Rev
 
 
 def delete_review(user: User, review_id: int) -> None:
+    """Delete the author's review and its votes (explicitly: SQLite enforces no cascades)."""
     review = _own_review(user, review_id)
+    db.session.execute(sa.delete(ReviewVote).where(ReviewVote.review_id == review.id))
     db.session.delete(review)
     _commit_with_summary(review)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from app.extensions import db
+from app.reviews.models import ReviewVote
 from tests.factories import ProductFactory, ReviewFactory, UserFactory, VariantFactory
 
 
@@ -109,3 +112,10 @@ def test_no_vote_for_a_hidden_or_missing_review(client, auth_headers):
     assert client.post(f"/api/reviews/{hidden.id}/helpful/", headers=voter).status_code == 404
     assert client.post("/api/reviews/999999/helpful/", headers=voter).status_code == 404
     assert client.post(f"/api/reviews/{hidden.id}/helpful/").status_code == 401
+
+
+def test_deleting_a_review_deletes_its_votes(client, customer, auth_headers, posted):
+    mine = posted[0]["id"]
+    client.post(f"/api/reviews/{mine}/helpful/", headers=auth_headers(UserFactory()))
+    assert client.delete(f"/api/reviews/{mine}/", headers=auth_headers(customer)).status_code == 204
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewVote)) == 0
