@@ -15,6 +15,7 @@ import os
 import platform
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -66,6 +67,24 @@ def _cpu_model() -> str:
     return platform.processor()
 
 
+class LoadSampler(threading.Thread):
+    """The 1-minute load average every few seconds: how busy the machine was around the bench
+    (on 2 cores, a load of 2 is the bench alone; more is neighbours' work on the same CPUs)."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        super().__init__(daemon=True)
+        self.every, self.samples = every, []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.samples.append(os.getloadavg()[0])
+
+    def summary(self) -> dict[str, float]:
+        values = sorted(self.samples) or [os.getloadavg()[0]]
+        return {"min": values[0], "median": values[len(values) // 2], "max": values[-1]}
+
+
 def pick_worker_class(ctx: Context, keys: stack.Secrets, urls: list[str], log: Path) -> tuple[str, dict]:
     """Short cached-list runs with each gunicorn worker class; the faster one serves the bench."""
     trial = replace(ctx.profile, reps=1, duration=min(ctx.profile.duration, 5), warmup=2)
@@ -102,14 +121,17 @@ def bench(profile: Profile) -> int:
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="sokoni-bench-"))
     keys = stack.Secrets()
+    box = machine()
     meta: dict[str, object] = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "quick" if profile.quick else "full",
         "profile": profile.__dict__,
-        "machine": machine(),
+        "machine": box,
         "logs": str(workdir),
     }
     print(f"bench: {meta['mode']} run, logs in {workdir}", flush=True)
+    sampler = LoadSampler()
+    sampler.start()
     redis.Redis.from_url(stack.REDIS_URL).flushdb()
     stack.ensure_database(profile.database, profile.products, profile.orders, keys, workdir)
     app = fixtures.make_app(profile.database, keys)
@@ -172,11 +194,15 @@ def bench(profile: Profile) -> int:
     rows.append(scenarios.memory(ctx, max(peaks)))
 
     meta["seconds"] = round(time.monotonic() - started)
-    meta["loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
+    sampler.stopped.set()
+    meta["loadavg_1m_during"] = {k: round(v, 2) for k, v in sampler.summary().items()}
     write_json(RESULTS, rows, meta)
     print()
     print(table(rows, ctx.baseline_rps))
-    print(f"\n{meta['mode']} run on {meta['machine']}, {meta['seconds']} s; wrote {RESULTS}")
+    print(
+        f"\n{meta['mode']} run, {meta['seconds']} s, on {box['cpus']} x {box['cpu']}; "
+        f"1-min load average during the run {meta['loadavg_1m_during']}; wrote {RESULTS}"
+    )
     if bad := failed(rows):
         print("FAILED: " + ", ".join(row.scenario for row in bad))
         return 1
