@@ -7,6 +7,7 @@ import pytest
 from app.admin import dashboard
 from app.auth.models import User
 from app.extensions import db
+from config import Production
 from tests.admin.conftest import console_login, csrf_token
 from tests.factories import UserFactory
 
@@ -171,3 +172,10 @@ def test_console_errors_are_pages_and_the_api_keeps_its_envelope(staff_client, c
     api = client.get("/api/nope/")
     assert api.status_code == 404
     assert api.json["error"]["code"] == "not_found"
+
+
+def test_production_sends_the_console_cookie_over_https_only(monkeypatch):
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    assert Production.SESSION_COOKIE_SECURE is True
+    assert Production.SESSION_COOKIE_HTTPONLY is True
+    assert Production.SESSION_COOKIE_SAMESITE == "Lax"
