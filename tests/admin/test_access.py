@@ -174,8 +174,7 @@ def test_console_errors_are_pages_and_the_api_keeps_its_envelope(staff_client, c
     assert api.json["error"]["code"] == "not_found"
 
 
-def test_production_sends_the_console_cookie_over_https_only(monkeypatch):
-    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+def test_production_sends_the_console_cookie_over_https_only():
     assert Production.SESSION_COOKIE_SECURE is True
     assert Production.SESSION_COOKIE_HTTPONLY is True
     assert Production.SESSION_COOKIE_SAMESITE == "Lax"
