@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
+from app.admin.views.orders import OrderView, PaidThrough
+from app.extensions import admin, db
 from app.orders import services as order_services
 from app.orders.models import Order
 from app.wishlist.models import WishlistItem
@@ -139,3 +140,18 @@ def test_wishlists_show_the_customer_and_the_product(staff_client, customer):
     page = staff_client.get("/admin/wishlists/").get_data(as_text=True)
     assert "Kente scarf" in page
     assert customer.email in page
+
+
+def test_orders_are_found_by_phone_and_filtered_by_gateway(staff_client, customer, paid_payment):
+    db.session.get(type(customer), customer.id).profile.phone = "+2348031234567"
+    db.session.commit()
+    paid_number = paid_payment[0]["number"]
+    unpaid = make_order(customer, status="pending_payment")
+    found = staff_client.get("/admin/orders/?search=8031234567").get_data(as_text=True)
+    assert paid_number in found
+    assert unpaid.number in found
+    view = next(view for view in admin._views if isinstance(view, OrderView))
+    arg = next(key for key, (_index, flt) in view._filter_args.items() if isinstance(flt, PaidThrough))
+    through_sandbox = staff_client.get(f"/admin/orders/?flt0_{arg}=sandbox").get_data(as_text=True)
+    assert paid_number in through_sandbox
+    assert unpaid.number not in through_sandbox
