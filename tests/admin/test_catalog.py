@@ -5,7 +5,7 @@ shown as messages."""
 from __future__ import annotations
 
 from app.cart.models import Coupon
-from app.delivery.models import BusStation
+from app.delivery.models import BusStation, ShippingMethod, ShippingZone
 from app.extensions import db
 from app.products import cache
 from app.products.models import Category, Product, ProductVariant
@@ -155,3 +155,17 @@ def test_a_new_variant_joins_its_product_through_the_service(staff_client):
     variant = db.session.scalar(db.select(ProductVariant).where(ProductVariant.sku == "KENTE-L"))
     assert (variant.product_id, variant.options) == (product.id, {"size": "L"})
     assert [(p.currency, p.amount) for p in variant.prices] == [("GHS", 25_000)]
+
+
+def test_zones_and_methods_are_written_through_the_shipping_service(staff_client):
+    data = {"name": "West Africa", "country_list": "ng, gh", "region_list": "", "city_list": "Lagos, Accra"}
+    assert submit(staff_client, "/admin/zones/new/", data).status_code == 302
+    zone = db.session.scalar(db.select(ShippingZone))
+    assert (zone.countries, zone.cities) == (["NG", "GH"], ["Lagos", "Accra"])
+    method = {"zone": zone.id, "name": "GIG standard", "carrier": "GIG", "description": "", "min_days": 4,
+              "max_days": 2, "free": "NGN 50000.00", "is_active": "y"}  # fmt: skip
+    page = submit(staff_client, "/admin/methods/new/", method).get_data(as_text=True)
+    assert "The estimate ends before it starts" in page
+    submit(staff_client, "/admin/methods/new/", {**method, "max_days": 6})
+    saved = db.session.scalar(db.select(ShippingMethod))
+    assert (saved.zone_id, saved.free_above) == (zone.id, {"NGN": 5_000_000})
