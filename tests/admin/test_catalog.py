@@ -8,7 +8,7 @@ from app.cart.models import Coupon
 from app.delivery.models import BusStation, ShippingMethod, ShippingZone
 from app.extensions import db
 from app.products import cache
-from app.products.models import Category, Product, ProductVariant
+from app.products.models import Category, Collection, Product, ProductVariant, Promotion
 from tests.admin.conftest import csrf_token
 from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 
@@ -169,3 +169,26 @@ def test_zones_and_methods_are_written_through_the_shipping_service(staff_client
     submit(staff_client, "/admin/methods/new/", {**method, "max_days": 6})
     saved = db.session.scalar(db.select(ShippingMethod))
     assert (saved.zone_id, saved.free_above) == (zone.id, {"NGN": 5_000_000})
+
+
+def test_promotions_follow_the_merchandising_rules_in_shop_time(staff_client):
+    product = ProductFactory(name="Kente scarf")
+    fixed = {"name": "Harmattan sale", "kind": "fixed", "amounts": "", "starts_at": "2026-12-01 00:00:00",
+             "is_active": "y", "products": [product.id]}  # fmt: skip
+    page = submit(staff_client, "/admin/promotions/new/", fixed).get_data(as_text=True)
+    assert "Required for a fixed promotion" in page
+    submit(staff_client, "/admin/promotions/new/", {**fixed, "amounts": "NGN 500.00"})
+    promotion = db.session.scalar(db.select(Promotion))
+    assert promotion.amounts_off == {"NGN": 50_000}
+    assert promotion.starts_at.isoformat() == "2026-11-30T23:00:00+00:00"  # midnight in Lagos
+    assert [p.id for p in promotion.products] == [product.id]
+
+
+def test_manual_collections_list_products_by_slug(staff_client):
+    first, second = ProductFactory(name="Kente scarf"), ProductFactory(name="Ankara tote")
+    data = {"name": "Gift ideas", "slug": "", "kind": "manual", "description": "", "position": 0,
+            "is_active": "y", "product_slugs": f"{second.slug}, {first.slug}"}  # fmt: skip
+    assert submit(staff_client, "/admin/collections/new/", data).status_code == 302
+    collection = db.session.scalar(db.select(Collection))
+    assert collection.slug == "gift-ideas"
+    assert [item.product_id for item in collection.items] == [second.id, first.id]
