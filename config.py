@@ -215,6 +215,12 @@ class Config:
     SUPPORT_REOPEN_DAYS = env_int("SUPPORT_REOPEN_DAYS", 14)  # a resolved ticket may be reopened this long
     SUPPORT_FAQ_CACHE_SECONDS = env_int("SUPPORT_FAQ_CACHE_SECONDS", 3600)  # staff edits clear it at once
 
+    # Staff analytics (app/analytics): computed from the live tables, cached per parameters.
+    REPORTING_CURRENCY = env("REPORTING_CURRENCY", "USD")  # every currency is also shown converted to it
+    ANALYTICS_CACHE_SECONDS = env_int("ANALYTICS_CACHE_SECONDS", 600)  # a report is this stale at most
+    ANALYTICS_DEFAULT_DAYS = env_int("ANALYTICS_DEFAULT_DAYS", 30)  # range when from/to are not given
+    ANALYTICS_MAX_DAYS = env_int("ANALYTICS_MAX_DAYS", 731)  # longest range a report may cover
+
     # OpenAPI (flask-smorest); Swagger UI assets are served by Sokoni itself.
     API_TITLE = "Sokoni API"
     API_VERSION = "v1"

@@ -39,6 +39,7 @@ BLUEPRINTS = (
     "app.reviews.routes",
     "app.support.faq_routes",
     "app.support.routes",
+    "app.analytics.routes",
 )
 
 

@@ -17,22 +17,17 @@ from flask import current_app
 from redis.exceptions import RedisError
 
 from app.admin.formatting import format_money, shop_zone
+from app.analytics import services as analytics
+from app.analytics.services import REVENUE_STATUSES
 from app.core.jobs import get_queue
 from app.core.models import utcnow
 from app.core.money import Money
 from app.extensions import db
 from app.orders.models import Order
-from app.orders.states import OrderStatus
 from app.payments.models import ACTIVE_STATUSES, CAPTURED_STATUSES, Payment
-from app.products.models import Product, ProductVariant
 from app.support.models import Ticket
 from app.support.states import TicketStatus
 
-S = OrderStatus
-#: Orders whose total counts as revenue.
-REVENUE_STATUSES = (
-    S.PAID, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.COMPLETED, S.COLLECTED, S.PARTIALLY_REFUNDED,
-)  # fmt: skip
 SALES_DAYS = 30
 LOW_STOCK_ROWS = 10
 
@@ -102,15 +97,8 @@ def sales_series(today: date, days: int = SALES_DAYS) -> dict[str, Any]:
 
 
 def low_stock(limit: int = LOW_STOCK_ROWS) -> list[dict[str, Any]]:
-    threshold = current_app.config["CATALOG_LOW_STOCK_THRESHOLD"]
-    rows = db.session.execute(
-        sa.select(ProductVariant.id, ProductVariant.sku, Product.name, ProductVariant.stock_on_hand)
-        .join(Product, Product.id == ProductVariant.product_id)
-        .where(ProductVariant.is_active, Product.is_active, ProductVariant.stock_on_hand <= threshold)
-        .order_by(ProductVariant.stock_on_hand, ProductVariant.sku)
-        .limit(limit)
-    )
-    return [{"id": i, "sku": sku, "product": name, "stock": stock} for i, sku, name, stock in rows]
+    """The analytics low-stock report at the catalog's threshold, live (never cached)."""
+    return analytics.low_stock_rows(current_app.config["CATALOG_LOW_STOCK_THRESHOLD"], limit)
 
 
 def payments_by_gateway(since: datetime) -> list[dict[str, Any]]:

@@ -1,0 +1,1 @@
+"""Staff analytics: sales, products, payments and stock figures computed from the live tables."""
