@@ -79,10 +79,15 @@ def wrk(
     done = subprocess.run(  # noqa: S603 - wrk with our own arguments
         cmd, env=run_env, capture_output=True, text=True, timeout=seconds + 120, check=False
     )
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith(MARKER)), None)
-    if done.returncode or line is None:
+    if done.returncode or MARKER not in done.stdout:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout[-2000:]}")
-    data = ast.literal_eval(line[len(MARKER) :])  # Lua's %q quoting is Python-literal compatible
+    return parse(done.stdout)
+
+
+def parse(stdout: str) -> Measurement:
+    """The ``BENCH_JSON`` line of a run (Lua's ``%q`` quoting reads as Python literals)."""
+    line = next(ln for ln in stdout.splitlines() if ln.startswith(MARKER))
+    data = ast.literal_eval(line[len(MARKER) :])
     return Measurement(
         requests=int(data["requests"]),
         seconds=data["duration_us"] / 1e6,
@@ -96,8 +101,7 @@ def wrk(
 
 def median_of(runs: list[Measurement]) -> Measurement:
     """The run with the median throughput (its own latencies, not a blend of runs)."""
-    ordered = sorted(runs, key=lambda m: m.rps)
-    return ordered[(len(ordered) - 1) // 2] if len(ordered) % 2 == 0 else ordered[len(ordered) // 2]
+    return sorted(runs, key=lambda m: m.rps)[(len(runs) - 1) // 2]
 
 
 def median(values: list[float]) -> float:
