@@ -7,7 +7,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.auth import services as auth_services
+from app.cart.seed import seed_coupons
 from app.core.permissions import Role
+from app.delivery.seed import seed_delivery
 from app.orders import bench_seed
 from app.products import demo
 from app.reviews.seed import seed_reviews
@@ -62,6 +64,8 @@ def seed_command(bulk_products: int, bulk_orders: int) -> None:
     if bulk_orders:
         added_orders = bench_seed.seed_orders(bulk_orders)
         click.echo(f"Order history: {added_orders} orders added (target {bulk_orders}).")
+    click.echo("Delivery: " + ", ".join(f"{n} {kind} added" for kind, n in seed_delivery().items()) + ".")
+    click.echo(f"Demo coupons (KARIBU10, AKWAABA500): {seed_coupons()} added.")
     click.echo("Demo logins:")
     for email, password, role, created in seed_users():
         state = "created" if created else "exists"

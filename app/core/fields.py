@@ -11,6 +11,9 @@ import pycountry
 from app.core.money import is_known_currency
 
 
+MAX_PHONE_LENGTH = 32
+
+
 class PhoneNumber(ma.fields.String):
     """A phone number, stored in E.164 (+2348031234567). National numbers need ``+``."""
 
@@ -20,10 +23,12 @@ class PhoneNumber(ma.fields.String):
             "example": "+2348031234567",
             "pattern": r"^\+[1-9][0-9]{6,14}$",
         }
-        super().__init__(validate=ma.validate.Length(max=32), metadata=metadata, **kwargs)
+        super().__init__(metadata={**metadata, "maxLength": MAX_PHONE_LENGTH}, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         raw = super()._deserialize(value, attr, data, **kwargs)
+        if len(raw) > MAX_PHONE_LENGTH:  # checked before parsing, which drops trailing junk
+            raise ma.ValidationError(f"Longer than {MAX_PHONE_LENGTH} characters.")
         try:
             number = phonenumbers.parse(raw, None)
         except phonenumbers.NumberParseException as exc:

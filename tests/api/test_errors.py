@@ -100,3 +100,11 @@ def test_an_absurd_page_number_is_an_empty_page_not_a_500(client, staff, auth_he
     response = client.get("/api/admin/users/?page=97740349122228892205056", headers=auth_headers(staff))
     assert response.status_code == 200
     assert response.json == []
+
+
+def test_a_phone_with_trailing_junk_beyond_the_limit_is_refused(client, customer, auth_headers):
+    response = client.patch(
+        "/api/auth/me/", json={"phone": "+2348031234567" + " " * 30 + "x"}, headers=auth_headers(customer)
+    )
+    assert response.status_code == 422
+    assert "phone" in response.json["error"]["details"]["json"]
