@@ -10,7 +10,6 @@ import pycountry
 
 from app.core.money import is_known_currency
 
-
 MAX_PHONE_LENGTH = 32
 
 
