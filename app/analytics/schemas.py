@@ -6,16 +6,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import marshmallow as ma
-import pycountry
 from flask import current_app
 
 from app.analytics.periods import DateRange, Interval
 from app.core.models import utcnow
+from app.core.money import is_known_currency
 from app.core.schemas import MoneySchema
 
 #: Dates outside these years are typing mistakes, not reports.
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
-CURRENCIES = sorted(currency.alpha_3 for currency in pycountry.currencies)
 
 
 class RangeQuerySchema(ma.Schema):
@@ -50,9 +49,14 @@ class RangeQuerySchema(ma.Schema):
 
 class CurrencyQueryMixin(ma.Schema):
     currency = ma.fields.String(
-        validate=ma.validate.OneOf(CURRENCIES),
-        metadata={"description": "Reporting currency (default: REPORTING_CURRENCY)"},
+        validate=ma.validate.Regexp("^[A-Z]{3}$"),
+        metadata={"description": "ISO 4217 reporting currency (default: REPORTING_CURRENCY)"},
     )
+
+    @ma.validates("currency")
+    def known(self, value: str, **_kwargs: Any) -> None:
+        if not is_known_currency(value):
+            raise ma.ValidationError("Not an ISO 4217 currency.")
 
 
 class SummaryQuerySchema(RangeQuerySchema, CurrencyQueryMixin):

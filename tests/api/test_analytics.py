@@ -328,3 +328,16 @@ def test_reports_are_cached_per_parameters(client, shop, staff_headers, count_qu
         other = get(client, staff_headers, f"summary/?{RANGE}&currency=NGN")
     assert [sql for sql in counter.statements if "orders" in sql]
     assert other["orders"] == 6
+
+
+def test_every_report_is_in_the_openapi_document(client):
+    spec = client.get("/api/openapi.json").json
+    for path in ("summary", "sales", "top-products", "payments", "low-stock"):
+        operation = spec["paths"][f"/api/analytics/{path}/"]["get"]
+        assert operation["security"] == [{"bearerAuth": []}]
+        assert {"200", "401", "403", "422"} <= set(operation["responses"])
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert spec["components"]["schemas"][schema.rsplit("/", 1)[1]]["required"]
+    sales = {p["name"]: p["schema"] for p in spec["paths"]["/api/analytics/sales/"]["get"]["parameters"]}
+    assert sales["interval"]["enum"] == ["day", "week", "month"]
+    assert sales["from"]["format"] == "date"
