@@ -1,5 +1,7 @@
-"""Payments: gateways as plugins, routing between them, and (later) the payment pipeline.
+"""Payments: gateways as plugins, routing between them, and the payment pipeline.
 
-Only the database-free layer lives here so far: ``gateways`` (one provider API each, found
-through entry points) and ``services.gateway_factory`` (which gateways apply to a payment).
+``gateways`` (one provider API each, found through entry points, no database),
+``services`` (starting, settling, refunding and reconciling payments; fraud; currencies),
+``routes`` (customers, provider webhooks, staff, the sandbox page), ``tasks`` (RQ jobs) and
+``models``. The walk-through is ``docs/payments.md``.
 """

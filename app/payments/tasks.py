@@ -1,6 +1,8 @@
 """The payments domain's background jobs (RQ): webhooks, receipts, refunds, reconciliation.
 
 Each job is a thin, re-runnable wrapper over a service, so a retry after a crash is safe.
+The services are imported inside the jobs because they enqueue these very jobs: importing
+them here would make the two modules import each other.
 """
 
 from __future__ import annotations
