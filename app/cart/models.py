@@ -47,6 +47,7 @@ class Cart(TimestampMixin, db.Model):
             postgresql_where=sa.text("status = 'open'"),
             sqlite_where=sa.text("status = 'open'"),
         ),
+        sa.Index("ix_carts_created_at", "created_at"),  # analytics: carts created in a range
     )
 
 

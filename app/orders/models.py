@@ -63,6 +63,8 @@ class Order(TimestampMixin, db.Model):
         sa.CheckConstraint("delivery_type in ('address', 'bus_station')", name="delivery_type_known"),
         sa.CheckConstraint("total >= 0 and subtotal >= 0 and discount >= 0", name="amounts_not_negative"),
         sa.Index("ix_orders_user_created", "user_id", "created_at"),
+        # Analytics reports scan a date range of orders, filtered by status.
+        sa.Index("ix_orders_created_status", "created_at", "status"),
     )
 
     @property
