@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 
-
 #: Offsets beyond this (page 10**20…) cannot hold rows and would overflow the database's
 #: integers; such pages are simply empty.
 MAX_OFFSET = 2**53
