@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +40,7 @@ REVENUE_STATUSES = (
 )  # fmt: skip
 #: Orders counted as sales: revenue ones, and those paid then refunded in full.
 SALE_STATUSES = (*REVENUE_STATUSES, S.REFUNDED)
+FIGURES = ("gross", "refunds", "revenue")
 
 
 def _refunded_per_order() -> Any:
@@ -83,19 +85,16 @@ def _summary(days: DateRange, to: str) -> dict[str, Any]:
     currencies, totals = [], defaultdict(list)
     orders = 0
     for code, count, gross, refunds in rows:
-        figures = {"gross": Money(int(gross), code), "refunds": Money(int(refunds), code)}
-        figures["revenue"] = Money(int(gross) - int(refunds), code)
-        for name, money in figures.items():
+        amounts = {
+            "gross": Money(int(gross), code),
+            "refunds": Money(int(refunds), code),
+            "revenue": Money(int(gross) - int(refunds), code),
+        }
+        for name, money in amounts.items():
             totals[name].append(money)
         orders += count
-        currencies.append(
-            {
-                "currency": code,
-                "orders": count,
-                "average_order_value": _money(divide(int(gross), count), code),
-            }
-            | {name: money.to_dict() for name, money in figures.items()}
-        )
+        currencies.append({"orders": count, **_figures(amounts, count)})
+    converted = {name: convert_total(totals[name], to, days.until) for name in FIGURES}
     carts = _count(Cart.id, days.contains(Cart.created_at))
     return {
         "start": days.start,
@@ -105,22 +104,18 @@ def _summary(days: DateRange, to: str) -> dict[str, Any]:
         "conversion": orders / carts if carts else None,
         "new_customers": _count(User.id, User.role == Role.CUSTOMER.value, days.contains(User.created_at)),
         "currencies": currencies,
-        "converted": _converted(totals, orders, to, days),
+        "converted": None if None in converted.values() else _figures(converted, orders),
     }
 
 
-def _converted(
-    totals: dict[str, list[Money]], orders: int, to: str, days: DateRange
-) -> dict[str, Any] | None:
-    converted = {
-        name: convert_total(totals[name], to, days.until) for name in ("gross", "refunds", "revenue")
-    }
-    if any(money is None for money in converted.values()):
-        return None
-    gross = converted["gross"].amount  # type: ignore[union-attr]
-    return {"currency": to, "average_order_value": _money(divide(gross, orders), to)} | {
-        name: money.to_dict()  # type: ignore[union-attr]
-        for name, money in converted.items()
+def _figures(amounts: dict[str, Any], orders: int) -> dict[str, Any]:
+    """One currency's gross, refunds and revenue, and the average order value they imply."""
+    gross: Money = amounts["gross"]
+    average = Money(divide(gross.amount, orders), gross.currency)
+    return {
+        "currency": gross.currency,
+        "average_order_value": average.to_dict(),
+        **{name: amounts[name].to_dict() for name in FIGURES},
     }
 
 
@@ -141,25 +136,19 @@ def sales(days: DateRange, interval: Interval) -> dict[str, Any]:
 def _sales_series(days: DateRange, interval: Interval) -> dict[str, Any]:
     period = bucket(Order.created_at, interval).label("period")
     rows = db.session.execute(_sales(days, period, Order.currency).group_by(period, Order.currency))
-    found: dict[str, dict[Any, tuple[int, int]]] = defaultdict(dict)
+    found: dict[str, dict[date, tuple[int, int]]] = defaultdict(dict)
     for day, code, count, gross, refunds in rows:
         found[code][as_date(day)] = (count, int(gross) - int(refunds))
     periods = list(days.buckets(interval))
     series = [
-        {
-            "currency": code,
-            "points": [
-                {
-                    "period": day,
-                    "orders": points.get(day, (0, 0))[0],
-                    "revenue": _money(points.get(day, (0, 0))[1], code),
-                }
-                for day in periods
-            ],
-        }
+        {"currency": code, "points": [_point(day, *points.get(day, (0, 0)), code) for day in periods]}
         for code, points in sorted(found.items())
     ]
     return {"interval": interval.value, "start": days.start, "end": days.end, "series": series}
+
+
+def _point(day: date, orders: int, revenue: int, currency: str) -> dict[str, Any]:
+    return {"period": day, "orders": orders, "revenue": _money(revenue, currency)}
 
 
 # ---- products -------------------------------------------------------------------------
