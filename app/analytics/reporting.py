@@ -38,17 +38,33 @@ def reporting_currency(requested: str | None) -> str:
     return requested or current_app.config["REPORTING_CURRENCY"]
 
 
-def convert_total(amounts: Iterable[Money], to: str, at: datetime) -> Money | None:
-    """The sum of ``amounts`` in ``to`` at the rates of ``at`` (capped at now); ``None``
-    when a currency has no rate, so a report shows the gap instead of failing."""
-    at = min(at, utcnow())
-    total = 0
-    for money in amounts:
-        try:
-            total += currency_service.convert(money, to, at).amount
-        except NotFoundError:
-            return None
-    return Money(total, to)
+class Converter:
+    """Converts to ``to`` at the rates of ``at`` (capped at now), each rate looked up once:
+    a report converts many amounts in a handful of currencies."""
+
+    def __init__(self, to: str, at: datetime) -> None:
+        self.to = to
+        self.at = min(at, utcnow())
+        self._rates: dict[str, Decimal | None] = {}
+
+    def total(self, amounts: Iterable[Money]) -> Money | None:
+        """The sum of ``amounts`` in ``to``; ``None`` when a currency has no rate, so a report
+        shows the gap instead of failing."""
+        total = 0
+        for money in amounts:
+            value = self._rate(money.currency)
+            if value is None:
+                return None
+            total += currency_service.apply_rate(money, self.to, value).amount
+        return Money(total, self.to)
+
+    def _rate(self, currency: str) -> Decimal | None:
+        if currency not in self._rates:
+            try:
+                self._rates[currency] = currency_service.rate(currency, self.to, self.at)
+            except NotFoundError:
+                self._rates[currency] = None
+        return self._rates[currency]
 
 
 def divide(amount: int, count: int) -> int:

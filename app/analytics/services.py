@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.analytics.periods import DateRange, Interval, as_date, bucket
-from app.analytics.reporting import cached, convert_total, divide, reporting_currency
+from app.analytics.reporting import Converter, cached, divide, reporting_currency
 from app.auth.models import User
 from app.cart.models import Cart
 from app.core.money import Money
@@ -94,7 +94,8 @@ def _summary(days: DateRange, to: str) -> dict[str, Any]:
             totals[name].append(money)
         orders += count
         currencies.append({"orders": count, **_figures(amounts, count)})
-    converted = {name: convert_total(totals[name], to, days.until) for name in FIGURES}
+    converter = Converter(to, days.until)
+    converted = {name: converter.total(totals[name]) for name in FIGURES}
     carts = _count(Cart.id, days.contains(Cart.created_at))
     return {
         "start": days.start,
@@ -193,8 +194,9 @@ def _top_products(days: DateRange, by: str, limit: int, to: str) -> dict[str, An
         )
         product["units"] += int(units)
         product["revenue"].append(Money(int(revenue), code))
+    converter = Converter(to, days.until)
     for product in products.values():
-        converted = convert_total(product["revenue"], to, days.until)
+        converted = converter.total(product["revenue"])
         product["converted_revenue"] = converted and converted.to_dict()
         product["revenue"] = [
             money.to_dict() for money in sorted(product["revenue"], key=lambda m: m.currency)

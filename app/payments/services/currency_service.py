@@ -46,7 +46,13 @@ def convert(money: Money, to: str, at: datetime | None = None) -> Money:
     """``money`` in ``to``, rounded half-up to ``to``'s minor unit."""
     if money.currency == to:
         return money
-    major = money.to_major() * rate(money.currency, to, at)
+    return apply_rate(money, to, rate(money.currency, to, at))
+
+
+def apply_rate(money: Money, to: str, value: Decimal) -> Money:
+    """``money`` times a known rate into ``to``, rounded half-up: for reports that convert
+    many amounts at one rate and look it up once."""
+    major = money.to_major() * value
     minor = major.scaleb(exponent(to)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return Money(int(minor), to)
 
