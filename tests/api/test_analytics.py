@@ -341,3 +341,15 @@ def test_every_report_is_in_the_openapi_document(client):
     sales = {p["name"]: p["schema"] for p in spec["paths"]["/api/analytics/sales/"]["get"]["parameters"]}
     assert sales["interval"]["enum"] == ["day", "week", "month"]
     assert sales["from"]["format"] == "date"
+
+
+def test_top_products_look_each_rate_up_once(client, shop, staff_headers, count_queries):
+    for number in range(5):
+        product = ProductFactory(name=f"Extra {number}")
+        order("delivered", "NGN", 1_000, at(6), [(product, 1, 1_000)])
+
+    with count_queries() as counter:
+        products = get(client, staff_headers, f"top-products/?by=revenue&limit=100&{RANGE}")["products"]
+    assert len(products) == 7
+    # One lookup of NGN→USD for all seven products: the direct rate (none), then the inverse.
+    assert len([sql for sql in counter.statements if "exchange_rates" in sql]) == 2
