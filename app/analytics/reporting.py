@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from flask import current_app
+from redis.exceptions import RedisError
 
 from app.core.errors import NotFoundError
 from app.core.models import utcnow
@@ -16,6 +18,7 @@ from app.extensions import cache
 from app.payments.services import currency_service
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 KEY_PREFIX = "analytics:"
 
 
@@ -26,11 +29,18 @@ def cached(report: str, compute: Callable[[], T], **params: Any) -> T:
     is the price of not re-running them on every click.
     """
     key = KEY_PREFIX + report + "?" + "&".join(f"{name}={params[name]}" for name in sorted(params))
-    hit = cache.get(key)
+    try:
+        hit = cache.get(key)
+    except (RedisError, OSError) as exc:  # a report is still worth serving without its cache
+        log.warning("Analytics cache unavailable, computing %s: %r", report, exc)
+        return compute()
     if hit is not None:
         return hit
     value = compute()
-    cache.set(key, value, timeout=current_app.config["ANALYTICS_CACHE_SECONDS"])
+    try:
+        cache.set(key, value, timeout=current_app.config["ANALYTICS_CACHE_SECONDS"])
+    except (RedisError, OSError) as exc:
+        log.warning("Analytics cache unavailable, %s not kept: %r", report, exc)
     return value
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 import pytest
 
 from app.cart.models import Cart
-from app.extensions import db
+from app.extensions import cache, db
 from app.orders.models import OrderItem
 from app.payments.models import ExchangeRate, Refund
 from tests.factories import OrderFactory, PaymentFactory, ProductFactory, UserFactory, VariantFactory
@@ -353,3 +353,14 @@ def test_top_products_look_each_rate_up_once(client, shop, staff_headers, count_
     assert len(products) == 7
     # One lookup of NGN→USD for all seven products: the direct rate (none), then the inverse.
     assert len([sql for sql in counter.statements if "exchange_rates" in sql]) == 2
+
+
+def test_reports_are_served_when_the_cache_is_down(client, shop, staff_headers, monkeypatch):
+    def down(*_args, **_kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    assert get(client, staff_headers, f"summary/?{RANGE}")["orders"] == 5
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "set", down)
+    assert get(client, staff_headers, f"summary/?{RANGE}")["orders"] == 5
