@@ -157,7 +157,12 @@ def _point(day: date, orders: int, revenue: int, currency: str) -> dict[str, Any
 
 def top_products(days: DateRange, by: str, limit: int, currency: str | None = None) -> dict[str, Any]:
     """The best-selling products of ``days`` by units or by revenue (converted to the reporting
-    currency; a product whose revenue cannot be converted ranks after those that can)."""
+    currency; a product whose revenue cannot be converted ranks after those that can).
+
+    Counts the lines of revenue orders: fully refunded orders drop out, a partial refund is
+    not apportioned to lines (no refund says which line it was for). Lines of deleted
+    products are left out; a product is named as on its orders.
+    """
     to = reporting_currency(currency)
     return cached(
         "top-products",
@@ -206,7 +211,7 @@ def _top_products(days: DateRange, by: str, limit: int, to: str) -> dict[str, An
         if by == "units":
             return (-product["units"], product["product_id"])
         converted = product["converted_revenue"]
-        return (converted is None, -(converted or {"amount": 0})["amount"], product["product_id"])
+        return (converted is None, -converted["amount"] if converted else 0, product["product_id"])
 
     ranked = sorted(products.values(), key=rank)[:limit]
     return {"start": days.start, "end": days.end, "by": by, "currency": to, "products": ranked}
