@@ -1,8 +1,10 @@
 """The dashboard's figures, each one SQL aggregate (or one RQ registry count).
 
-"Today" and "this week" are the shop's (``SHOP_TIMEZONE``), not UTC's: a Lagos shop's day
-starts at 00:00 in Lagos. Revenue counts orders whose money was received and is kept
-(paid through completed, and partial refunds); pay-on-pickup orders count once collected.
+Payments per gateway and low stock come from ``app.analytics`` (the staff reports); the
+sales figures are computed here because the console counts days in the shop's time zone
+(``SHOP_TIMEZONE``: a Lagos shop's day starts at 00:00 in Lagos) while the reports use UTC
+days. Revenue uses the reports' definition of the orders whose money was received and is
+kept (``analytics.services.REVENUE_STATUSES``); the order counts include every order placed.
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from redis.exceptions import RedisError
 
 from app.admin.formatting import format_money, shop_zone
 from app.analytics import services as analytics
-from app.analytics.services import REVENUE_STATUSES
+from app.analytics.periods import DateRange
 from app.core.jobs import get_queue
 from app.core.models import utcnow
 from app.core.money import Money
 from app.extensions import db
 from app.orders.models import Order
-from app.payments.models import ACTIVE_STATUSES, CAPTURED_STATUSES, Payment
 from app.support.models import Ticket
 from app.support.states import TicketStatus
 
@@ -57,7 +58,7 @@ def period(since: datetime) -> Period:
     count = db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.created_at >= since))
     rows = db.session.execute(
         sa.select(Order.currency, sa.func.sum(Order.total))
-        .where(Order.created_at >= since, Order.status.in_(REVENUE_STATUSES))
+        .where(Order.created_at >= since, Order.status.in_(analytics.REVENUE_STATUSES))
         .group_by(Order.currency)
     )
     return Period(orders=count or 0, revenue={currency: int(total) for currency, total in rows})
@@ -76,7 +77,7 @@ def sales_series(today: date, days: int = SALES_DAYS) -> dict[str, Any]:
     (what a chart's axis shows), plus the orders per day."""
     start = today - timedelta(days=days - 1)
     day = _local_day(Order.created_at).label("day")
-    revenue = sa.func.sum(sa.case((Order.status.in_(REVENUE_STATUSES), Order.total), else_=0))
+    revenue = sa.func.sum(sa.case((Order.status.in_(analytics.REVENUE_STATUSES), Order.total), else_=0))
     rows = db.session.execute(
         sa.select(day, Order.currency, sa.func.count(Order.id), revenue)
         .where(Order.created_at >= shop_midnight(start))
@@ -101,33 +102,17 @@ def low_stock(limit: int = LOW_STOCK_ROWS) -> list[dict[str, Any]]:
     return analytics.low_stock_rows(current_app.config["CATALOG_LOW_STOCK_THRESHOLD"], limit)
 
 
-def payments_by_gateway(since: datetime) -> list[dict[str, Any]]:
-    """Per gateway since ``since``: attempts, successes, success rate among finished attempts
-    (open ones are not yet a success or a failure), and the money received per currency."""
-    captured = Payment.status.in_([status.value for status in CAPTURED_STATUSES])
-    still_open = Payment.status.in_([status.value for status in ACTIVE_STATUSES])
-    rows = db.session.execute(
-        sa.select(
-            Payment.gateway,
-            Payment.currency,
-            sa.func.count(Payment.id),
-            sa.func.sum(sa.case((captured, 1), else_=0)),
-            sa.func.sum(sa.case((still_open, 1), else_=0)),
-            sa.func.sum(sa.case((captured, Payment.amount), else_=0)),
-        )
-        .where(Payment.created_at >= since)
-        .group_by(Payment.gateway, Payment.currency)
-    )
+def payments_by_gateway(days: DateRange) -> list[dict[str, Any]]:
+    """``analytics.payments`` (per gateway and method) summed per gateway: attempts,
+    successes, the success rate among finished attempts, and the money received per currency."""
     gateways: dict[str, dict[str, Any]] = {}
-    for gateway, currency, attempts, succeeded, pending, received in rows:
-        row = gateways.setdefault(
-            gateway, {"gateway": gateway, "attempts": 0, "succeeded": 0, "open": 0, "received": {}}
-        )
-        row["attempts"] += attempts
-        row["succeeded"] += int(succeeded or 0)
-        row["open"] += int(pending or 0)
-        if received:
-            row["received"][currency] = int(received)
+    for method in analytics.payments(days)["methods"]:
+        totals = {"attempts": 0, "succeeded": 0, "open": 0, "received": defaultdict(int)}
+        row = gateways.setdefault(method["gateway"], {"gateway": method["gateway"], **totals})
+        for name in ("attempts", "succeeded", "open"):
+            row[name] += method[name]
+        for money in method["volume"]:
+            row["received"][money["currency"]] += money["amount"]
     for row in gateways.values():
         finished = row["attempts"] - row["open"]
         row["success_rate"] = row["succeeded"] / finished if finished else None
@@ -150,7 +135,7 @@ def failed_jobs() -> int | None:
 
 
 def figures(now: datetime | None = None) -> dict[str, Any]:
-    today = shop_today(now)
+    today, utc_today = shop_today(now), (now or utcnow()).astimezone(UTC).date()
     week_start = today - timedelta(days=today.weekday())
     return {
         "today": period(shop_midnight(today)),
@@ -160,6 +145,7 @@ def figures(now: datetime | None = None) -> dict[str, Any]:
         "low_stock_threshold": current_app.config["CATALOG_LOW_STOCK_THRESHOLD"],
         "failed_jobs": failed_jobs(),
         "open_tickets": open_tickets(),
-        "payments": payments_by_gateway(shop_midnight(today - timedelta(days=SALES_DAYS - 1))),
+        "payments": payments_by_gateway(DateRange(utc_today - timedelta(days=SALES_DAYS - 1), utc_today)),
+        "payments_refresh_minutes": max(current_app.config["ANALYTICS_CACHE_SECONDS"] // 60, 1),
         "timezone": current_app.config["SHOP_TIMEZONE"],
     }
