@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,7 +51,13 @@ VIEW_TTL_SETTINGS = {
     "collections": "CATALOG_CACHE_TTL_COLLECTIONS",
 }
 PREFIX = "catalog:"
-STATS = ("hits", "misses")
+#: Hits are lookups minus misses: a lookup is counted in the same round trip as the GET.
+STATS = ("lookups", "misses")
+#: A random number stored beside the generations and read with them. Counters restart at
+#: zero when Redis loses them (``flask cache clear``, a flush, a restart); the epoch changes
+#: then, so a price book a process holds under old numbers can never be taken for a new one.
+EPOCH = "epoch"
+HELD_BOOK = "catalog_price_book"
 #: Response headers worth replaying from the cache.
 KEPT_HEADERS = ("Content-Type", "X-Pagination")
 
@@ -105,8 +112,8 @@ def bump(domains: Iterable[str]) -> None:
 
 def _forget_memo() -> None:
     memo = request_memo()
-    memo.pop("generations", None)
-    memo.pop("price_book", None)
+    for name in ("generations", "epoch", "price_book"):
+        memo.pop(name, None)
 
 
 def invalidate_all() -> None:
@@ -117,7 +124,9 @@ def generations() -> dict[str, int] | None:
     """The counters of every domain (one MGET, memoised per request); ``None`` if Redis is down."""
     memo = request_memo()
     if "generations" not in memo:
-        memo["generations"] = _read_counters("gen", DOMAINS)
+        counters = _read_counters("gen", (*DOMAINS, EPOCH))
+        memo["epoch"] = counters.pop(EPOCH) if counters else 0
+        memo["generations"] = counters
     return memo["generations"]
 
 
@@ -128,19 +137,39 @@ def _read_counters(kind: str, names: tuple[str, ...]) -> dict[str, int] | None:
 
 
 def price_book() -> PriceBook:
-    """The promotions in force or scheduled; cached per promotions/categories generation."""
+    """The promotions in force or scheduled; cached per promotions/categories generation.
+
+    Each process also holds the last book it used: while the generations (and the epoch)
+    are unchanged it is the same book, so most requests skip a Redis GET and unpickling.
+    """
     memo = request_memo()
     if "price_book" not in memo:
         gens = generations() if enabled() else None
         key = gens and f"{PREFIX}book:{gens['promotions']}.{gens['categories']}"
+        held = current_app.extensions.get(HELD_BOOK)
+        if key and held is not None and held[0] == (memo["epoch"], key):
+            memo["price_book"] = held[1]
+            return held[1]
         book = key and _guarded(lambda: cache.get(key), None)
         if book is None:
             book = load_price_book()
             if key:
                 ttl = current_app.config["CATALOG_CACHE_TTL_PROMOTIONS"]
                 _guarded(lambda: cache.set(key, book, timeout=ttl), None)
+        if key:
+            _hold(key, book)
         memo["price_book"] = book
     return memo["price_book"]
+
+
+def _hold(key: str, book: PriceBook) -> None:
+    """Keep ``book`` in this process under the current epoch (starting one if Redis has none)."""
+    epoch = request_memo()["epoch"]
+    if epoch:
+        current_app.extensions[HELD_BOOK] = ((epoch, key), book)
+        return
+    start = secrets.randbits(62) + 1
+    _guarded(lambda: cache.cache.add(f"{PREFIX}gen:{EPOCH}", start, timeout=0), None)  # NX: first wins
 
 
 def _count(stat: str) -> None:
@@ -150,7 +179,8 @@ def _count(stat: str) -> None:
 def stats() -> dict[str, Any]:
     """Hit/miss counters (shared by every process) and the state of the cache, for staff."""
     counts = _read_counters("stats", STATS)
-    hits, misses = (counts["hits"], counts["misses"]) if counts else (0, 0)
+    misses = counts["misses"] if counts else 0
+    hits = max(counts["lookups"] - misses, 0) if counts else 0
     return {
         "enabled": enabled(),
         "available": counts is not None,
@@ -171,6 +201,7 @@ def clear() -> int:
         return redis.delete(*keys) if keys else 0
 
     _forget_memo()
+    current_app.extensions.pop(HELD_BOOK, None)
     return _guarded(delete_all, 0)
 
 
@@ -214,6 +245,20 @@ def view_key(view: str) -> str | None:
     return f"{PREFIX}view:{view}:{digest}"
 
 
+def _lookup(key: str) -> CachedResponse | None:
+    """The entry under ``key``, counting the lookup in the same round trip.
+
+    A hit thus costs two Redis round trips in all (generations, then this), where a
+    separate hit counter would add a third to every cached response.
+    """
+    prefix = current_app.config["CACHE_KEY_PREFIX"]
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.get(prefix + key)
+    pipe.incr(f"{prefix}{PREFIX}stats:lookups")
+    raw, _ = pipe.execute()
+    return None if raw is None else cache.cache.serializer.loads(raw)
+
+
 def _wait_for(key: str) -> CachedResponse | None:
     """Another request is computing ``key``: poll for its result for a short while."""
     deadline = time.monotonic() + current_app.config["CATALOG_CACHE_WAIT_SECONDS"]
@@ -233,9 +278,8 @@ def serve(view: str, compute: Callable[[], Response]) -> Response:
     200 responses are stored; every response gets an ETag and ``Cache-Control``.
     """
     key = view_key(view) if enabled() else None
-    entry = key and _guarded(lambda: cache.get(key), None)
+    entry = key and _guarded(lambda: _lookup(key), None)
     if entry is not None:
-        _count("hits")
         return entry.render()
     locked = False
     if key:

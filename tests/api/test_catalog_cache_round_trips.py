@@ -1,0 +1,79 @@
+"""What a cached catalog response costs in Redis, and why a price book a process holds
+is never mistaken for a newer one after Redis loses its counters."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.redis_client import get_redis
+from app.extensions import db
+from tests.factories import PromotionFactory, VariantFactory
+
+LIST = "/api/products/"
+
+
+@pytest.fixture
+def dress():
+    return VariantFactory(product__name="Ankara Dress", prices={"NGN": 1_000_000}, stock_on_hand=10)
+
+
+@pytest.fixture
+def round_trips(monkeypatch) -> list[str]:
+    """Every Redis round trip from now on: a command's name, or PIPELINE for a batch."""
+    client, trips = get_redis(), []
+    execute_command, pipeline = client.execute_command, client.pipeline
+
+    def counted_command(*args, **kwargs):
+        trips.append(str(args[0]).upper())
+        return execute_command(*args, **kwargs)
+
+    def counted_pipeline(*args, **kwargs):
+        pipe = pipeline(*args, **kwargs)
+        execute = pipe.execute
+
+        def counted_execute(*a, **k):
+            trips.append("PIPELINE")
+            return execute(*a, **k)
+
+        pipe.execute = counted_execute
+        return pipe
+
+    monkeypatch.setattr(client, "execute_command", counted_command)
+    monkeypatch.setattr(client, "pipeline", counted_pipeline)
+    return trips
+
+
+def price(response) -> int:
+    return response.json[0]["price"]["amount"]
+
+
+def test_a_cached_response_costs_two_round_trips(client, dress, request):
+    client.get(LIST)  # computed and stored
+    client.get(LIST)  # served; this process now holds the price book
+    trips = request.getfixturevalue("round_trips")
+    assert client.get(LIST).status_code == 200
+    assert trips == ["MGET", "PIPELINE"]  # generations, then the entry with its lookup count
+
+
+def test_hits_and_misses_are_still_counted(client, dress, staff, auth_headers):
+    for _ in range(3):
+        client.get(LIST)
+    stats = client.get("/api/catalog/cache/", headers=auth_headers(staff)).json
+    assert (stats["hits"], stats["misses"]) == (2, 1)
+
+
+def test_a_held_price_book_does_not_outlive_a_redis_flush(client, dress):
+    """Redis restarts, and its counters come back to the very numbers the held book was
+    kept under, while the promotion is gone: the epoch tells the two books apart."""
+    redis = get_redis()
+    promotion = PromotionFactory(percent_off=50, products=[dress.product])
+    assert price(client.get(LIST)) == 500_000
+    assert price(client.get(LIST)) == 500_000  # the 50 % book is now held in this process
+    counters = {key: redis.get(key) for key in redis.scan_iter(match="*catalog:gen:*")}
+    redis.flushdb()
+    db.session.delete(promotion)
+    db.session.commit()
+    for key, value in counters.items():
+        if not key.endswith(b":epoch"):
+            redis.set(key, value)  # the held book's key again, but the epoch is gone
+    assert price(client.get(LIST)) == 1_000_000
