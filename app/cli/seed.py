@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.admin.demo import seed_demo_sales
 from app.auth import services as auth_services
 from app.cart.seed import seed_coupons
 from app.core.permissions import Role
@@ -72,3 +73,4 @@ def seed_command(bulk_products: int, bulk_orders: int) -> None:
         click.echo(f"  {role:<9} {email:<24} {password}   ({state})")
     customers = [email for email, _password, role, _name in DEMO_USERS if role == Role.CUSTOMER]
     click.echo(f"Demo reviews: {seed_reviews(customers)} added; FAQ: {seed_faqs()} questions added.")
+    click.echo(f"Demo sales for the console's charts and the analytics: {seed_demo_sales()} orders added.")
