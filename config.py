@@ -273,6 +273,7 @@ class Testing(Config):
     SQLALCHEMY_DATABASE_URI = database_url(env("TEST_DATABASE_URL")) or "sqlite://"
     REDIS_URL = env("TEST_REDIS_URL")
     JOBS_ASYNC = False
+    CORS_ALLOWED_ORIGINS = ["https://shop.example.com"]
     MAIL_BACKEND = "memory"
     # Cheap hashing keeps the suite fast; production keeps the RFC 9106 defaults.
     ARGON2_TIME_COST = 1

@@ -108,3 +108,20 @@ def test_a_phone_with_trailing_junk_beyond_the_limit_is_refused(client, customer
     )
     assert response.status_code == 422
     assert "phone" in response.json["error"]["details"]["json"]
+
+
+def test_cors_answers_only_the_configured_origins(client):
+    allowed = client.options(
+        "/api/products/",
+        headers={
+            "Origin": "https://shop.example.com",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "X-Cart-Token, Idempotency-Key",
+        },
+    )
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://shop.example.com"
+    assert "x-cart-token" in allowed.headers["Access-Control-Allow-Headers"].lower()
+    simple = client.get("/api/health/", headers={"Origin": "https://shop.example.com"})
+    assert "X-Request-ID" in simple.headers["Access-Control-Expose-Headers"]
+    foreign = client.get("/api/health/", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in foreign.headers
