@@ -290,6 +290,12 @@ def serve(view: str, compute: Callable[[], Response]) -> Response:
         if entry is not None:
             return entry.render()
     try:
+        if locked:
+            # Double-checked: the previous holder may have stored the entry and released
+            # the lock between our miss and our taking it.
+            entry = _guarded(lambda: cache.get(key), None)
+            if entry is not None:
+                return entry.render()
         response = compute()
         if response.status_code != 200:
             return response
