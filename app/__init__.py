@@ -15,6 +15,7 @@ from app.cli import register_cli
 from app.core.errors import register_error_handlers
 from app.core.http import register_http_hooks
 from app.core.logging import configure_logging
+from app.core.nul_guard import document_no_nul, register_nul_guard
 from app.core.redis_client import init_redis
 from app.core.swagger import register_swagger_assets
 from app.extensions import api, cache, cors, db, jwt, limiter, migrate
@@ -60,6 +61,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     for module_name in BLUEPRINTS:
         api.register_blueprint(import_module(module_name).blp)
     register_http_hooks(app)
+    register_nul_guard(app)
     register_error_handlers(app)
     register_cli(app)
     if count := app.config["TRUSTED_PROXY_COUNT"]:
@@ -86,6 +88,8 @@ def _init_extensions(app: Flask) -> None:
         max_age=600,
     )
     api.init_app(app)
+    # Before any blueprint is registered: schemas are converted as they are documented.
+    api.ma_plugin.converter.add_attribute_function(document_no_nul)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

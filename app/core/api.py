@@ -9,6 +9,8 @@ from typing import Any
 import flask_smorest
 import marshmallow as ma
 
+from app.core.nul_guard import NulRefusingParser
+
 #: The largest id an INTEGER primary key holds (PostgreSQL); larger ids cannot exist.
 MAX_ID = 2**31 - 1
 #: URL converter of a row id, as in ``f"/reviews/<{ID}:review_id>/"``: an impossible id is a routing
@@ -59,7 +61,10 @@ class Api(flask_smorest.Api):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A Blueprint whose ``login_required`` guards a view and documents the guard."""
+    """A Blueprint whose ``login_required`` guards a view and documents the guard, and
+    whose argument parser refuses NUL characters (see ``app.core.nul_guard``)."""
+
+    ARGUMENTS_PARSER = NulRefusingParser()
 
     def login_required(self, role: str | None = None, *, refresh: bool = False) -> Callable:
         """Require a valid token (and at least ``role``); document bearer auth, 401 and 403.

@@ -61,10 +61,10 @@ def ingest(gateway_id: str, body: bytes, headers: Mapping[str, str]) -> Received
         raise ValidationError("The webhook body cannot be read.", details={"gateway": gateway.id}) from exc
     event = WebhookEvent(
         gateway=gateway.id,
-        event_id=parsed.event_id[:200],
-        event_type=parsed.type[:100],
-        reference=(parsed.reference or parsed.provider_reference)[:120] or None,
-        body=body.decode("utf-8", "replace"),
+        event_id=_storable(parsed.event_id)[:200],
+        event_type=_storable(parsed.type)[:100],
+        reference=_storable(parsed.reference or parsed.provider_reference)[:120] or None,
+        body=_storable(body),
         payload=dict(parsed.raw),
         signature_valid=True,
         status=WebhookStatus.RECEIVED,
@@ -76,7 +76,7 @@ def ingest(gateway_id: str, body: bytes, headers: Mapping[str, str]) -> Received
         db.session.rollback()
         existing = db.session.scalar(
             sa.select(WebhookEvent).where(
-                WebhookEvent.gateway == gateway.id, WebhookEvent.event_id == parsed.event_id[:200]
+                WebhookEvent.gateway == gateway.id, WebhookEvent.event_id == _storable(parsed.event_id)[:200]
             )
         )
         gateway_calls.record("webhook", gateway.id, "duplicate", summary={"event": parsed.event_id})
@@ -92,6 +92,13 @@ def ingest(gateway_id: str, body: bytes, headers: Mapping[str, str]) -> Received
     return Received(event.id, duplicate=False)
 
 
+def _storable(raw: bytes | str) -> str:
+    """Text PostgreSQL can store: undecodable bytes and NUL (which no text column holds)
+    become U+FFFD. Webhook bodies are kept verbatim otherwise, for the audit trail."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return text.replace("\x00", "\ufffd")
+
+
 def _stalled(event: WebhookEvent) -> bool:
     """Failed for good, or received long ago and never processed (its job was lost)."""
     waited = utcnow() - event.received_at
@@ -104,7 +111,7 @@ def _reject(gateway: BaseGateway, body: bytes) -> None:
     event = WebhookEvent(
         gateway=gateway.id,
         event_id=f"rejected:{uuid.uuid4().hex}",
-        body=body[:REJECTED_BODY_LIMIT].decode("utf-8", "replace"),
+        body=_storable(body[:REJECTED_BODY_LIMIT]),
         signature_valid=False,
         status=WebhookStatus.REJECTED,
         error="missing or invalid signature",
