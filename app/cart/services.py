@@ -67,7 +67,8 @@ def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[Cart, s
             )
         return cart, None
     new_token = None
-    cart = Cart(currency=_default_currency(owner, currency), status=CartStatus.OPEN.value)
+    # Created with its (empty) list of items, so adding the first one reads no items back.
+    cart = Cart(currency=_default_currency(owner, currency), status=CartStatus.OPEN.value, items=[])
     if owner.user is not None:
         cart.user_id = owner.user.id
     else:
@@ -111,12 +112,20 @@ def _check_quantity(quantity: int, variant_offer: inventory.VariantOffer) -> Non
         )
 
 
-def _offer_for(variant_id: int, currency: str) -> inventory.VariantOffer:
-    variants = inventory.load_variants([variant_id])
-    if variant_id not in variants:
-        raise NotFoundError("No such product variant.")
-    offer = inventory.current_offers(variants, currency)[variant_id]
-    if not (offer.variant.is_active and offer.variant.product.is_active):
+def _offers(cart: Cart, *variant_ids: int) -> dict[int, inventory.VariantOffer]:
+    """Today's offers for the cart's lines and ``variant_ids``, with what its view shows,
+    in one round of queries (a missing variant is left out)."""
+    ids = {item.variant_id for item in cart.items} | set(variant_ids)
+    return inventory.current_offers(inventory.load_variants(ids, images=True), cart.currency)
+
+
+def _sellable(
+    offers: dict[int, inventory.VariantOffer], variant_id: int, currency: str
+) -> inventory.VariantOffer:
+    """The variant's offer if it may go in the cart: a 404 if missing or withdrawn, a 422
+    if not sold in the cart's currency."""
+    offer = offers.get(variant_id)
+    if offer is None or not (offer.variant.is_active and offer.variant.product.is_active):
         raise NotFoundError("No such product variant.")
     if offer.offer is None:
         raise ValidationError(
@@ -132,7 +141,8 @@ def add_item(
 ) -> tuple[dict[str, Any], str | None]:
     """Add (or add more of) a variant; returns the cart and a guest token if one was issued."""
     cart, new_token = _get_or_create_cart(owner, currency)
-    offer = _offer_for(variant_id, cart.currency)
+    offers = _offers(cart, variant_id)
+    offer = _sellable(offers, variant_id, cart.currency)
     item = next((item for item in cart.items if item.variant_id == variant_id), None)
     _check_quantity((item.quantity if item else 0) + quantity, offer)
     if item is None:
@@ -140,26 +150,24 @@ def add_item(
     else:
         item.quantity += quantity
         item.unit_price = offer.offer.amount
-    db.session.commit()
-    return cart_view(cart, owner), new_token
+    return _commit_and_view(cart, owner, offers), new_token
 
 
 def update_item(owner: CartOwner, item_id: int, quantity: int) -> dict[str, Any]:
     cart = _require_cart(owner)
     item = _find_item(cart, item_id)
-    offer = _offer_for(item.variant_id, cart.currency)
+    offers = _offers(cart)
+    offer = _sellable(offers, item.variant_id, cart.currency)
     _check_quantity(quantity, offer)
     item.quantity = quantity
     item.unit_price = offer.offer.amount
-    db.session.commit()
-    return cart_view(cart, owner)
+    return _commit_and_view(cart, owner, offers)
 
 
 def remove_item(owner: CartOwner, item_id: int) -> dict[str, Any]:
     cart = _require_cart(owner)
     cart.items.remove(_find_item(cart, item_id))
-    db.session.commit()
-    return cart_view(cart, owner)
+    return _commit_and_view(cart, owner)
 
 
 def clear_cart(owner: CartOwner) -> None:
@@ -173,18 +181,17 @@ def clear_cart(owner: CartOwner) -> None:
 def apply_coupon(owner: CartOwner, code: str) -> dict[str, Any]:
     cart = _require_cart(owner)
     coupon = coupons.find_coupon(code)
-    lines, _ = _lines(cart)
+    offers = _offers(cart)
+    lines, _ = cart_lines(cart, offers)
     coupons.check_coupon(coupon, lines, cart.currency, owner.user.id if owner.user else None)
     cart.coupon = coupon
-    db.session.commit()
-    return cart_view(cart, owner)
+    return _commit_and_view(cart, owner, offers)
 
 
 def remove_coupon(owner: CartOwner) -> dict[str, Any]:
     cart = _require_cart(owner)
     cart.coupon = None
-    db.session.commit()
-    return cart_view(cart, owner)
+    return _commit_and_view(cart, owner)
 
 
 def get_cart(owner: CartOwner, currency: str | None = None) -> dict[str, Any]:
@@ -238,11 +245,19 @@ def _merge_on_login(_sender: Any, user: User, cart_token: str | None = None, **_
 # ---- views ------------------------------------------------------------------------------
 
 
-def _lines(cart: Cart) -> tuple[list[coupons.Line], dict[int, inventory.VariantOffer]]:
-    offers = inventory.current_offers(
-        inventory.load_variants(i.variant_id for i in cart.items), cart.currency
-    )
-    return cart_lines(cart, offers)
+def _commit_and_view(
+    cart: Cart, owner: CartOwner, offers: dict[int, inventory.VariantOffer] | None = None
+) -> dict[str, Any]:
+    """Commit a change to the cart and render it from what is loaded.
+
+    Rendered after the flush (new lines have their ids) and before the commit, which
+    would expire the cart, its lines and their variants and make the view read them all
+    again; ``offers`` already loaded for the change are reused.
+    """
+    db.session.flush()
+    view = cart_view(cart, owner, offers)
+    db.session.commit()
+    return view
 
 
 def cart_lines(
@@ -288,9 +303,12 @@ def _discount(cart: Cart, lines: list[coupons.Line], owner: CartOwner) -> tuple[
         return 0, exc.message
 
 
-def cart_view(cart: Cart, owner: CartOwner) -> dict[str, Any]:
-    """What the client shows: lines with their saved and current prices, and the totals."""
-    lines, offers = _lines(cart)
+def cart_view(
+    cart: Cart, owner: CartOwner, offers: dict[int, inventory.VariantOffer] | None = None
+) -> dict[str, Any]:
+    """What the client shows: lines with their saved and current prices, and the totals
+    (``offers``: today's offers for at least the cart's lines, if already loaded)."""
+    lines, offers = cart_lines(cart, offers if offers is not None else _offers(cart))
     threshold = current_app.config["CATALOG_LOW_STOCK_THRESHOLD"]
     items = []
     for item in cart.items:

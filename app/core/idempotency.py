@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import AppError, ConflictError, ErrorCode
 from app.core.models import UTCDateTime, utcnow
+from app.core.transactions import commit_keeping
 from app.extensions import db
 
 HEADER = "Idempotency-Key"
@@ -77,10 +78,15 @@ def _fingerprint() -> str:
 
 
 def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | None:
-    """Insert the key; ``None`` when claimed now, else the existing row (in its own transaction)."""
+    """Insert the key; ``None`` when claimed now, else the existing row (in its own transaction).
+
+    The claim's transaction writes nothing but the key, so what the request loaded before
+    it (the signed-in user) is kept rather than read again by the view.
+    """
+    loaded = list(db.session.identity_map.values())
     db.session.add(IdempotencyKey(scope=scope, key=key, endpoint=request.path, request_hash=fingerprint))
     try:
-        db.session.commit()
+        commit_keeping(loaded)
         return None
     except IntegrityError:
         db.session.rollback()

@@ -22,6 +22,7 @@ from app.cart import services as cart_services
 from app.cart.models import Cart, CartStatus
 from app.core.errors import ConflictError, ErrorCode, ValidationError
 from app.core.models import utcnow
+from app.core.transactions import commit_keeping
 from app.delivery import services as delivery
 from app.delivery.collection_codes import new_collection_code
 from app.extensions import db
@@ -257,7 +258,9 @@ def place_order(
         if cart.coupon:
             coupons.redeem(cart.coupon, user.id, order.id, discount)
         cart.status = CartStatus.CHECKED_OUT.value
-        db.session.commit()
+        # The order is shown as just written; the stock and coupon counts moved by Core
+        # UPDATEs are stale in the session, so everything but the order is expired.
+        commit_keeping([order, *order.items, *order.events])
     except IntegrityError:  # the same key's twin committed first: that order is the answer
         db.session.rollback()
         if (existing := _existing(user, idempotency_key)) is not None:

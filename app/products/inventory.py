@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.core.models import utcnow
 from app.extensions import db
@@ -37,20 +37,25 @@ class VariantOffer:
         return self.variant.is_active and self.variant.product.is_active and self.offer is not None
 
 
-def load_variants(variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
-    """Variants with their product, category and prices, in one round of queries."""
+def load_variants(variant_ids: Iterable[int], *, images: bool = False) -> dict[int, ProductVariant]:
+    """Variants with their product, category and prices in one query (a second for the
+    product images, which only a rendered cart shows).
+
+    The product (and its category) are one row per variant; prices are one per currency
+    the variant is sold in, a handful: joined rather than fetched by a query of their own.
+    """
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
-    rows = db.session.scalars(
+    product = joinedload(ProductVariant.product)
+    if images:
+        product = product.selectinload(Product.images)
+    query = (
         sa.select(ProductVariant)
         .where(ProductVariant.id.in_(ids))
-        .options(
-            selectinload(ProductVariant.prices),
-            selectinload(ProductVariant.product).selectinload(Product.images),
-        )
+        .options(joinedload(ProductVariant.prices), product)
     )
-    return {variant.id: variant for variant in rows}
+    return {variant.id: variant for variant in db.session.scalars(query).unique()}
 
 
 def current_offers(variants: Mapping[int, ProductVariant], currency: str) -> dict[int, VariantOffer]:
