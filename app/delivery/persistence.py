@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.core.errors import ConflictError
 from app.extensions import db
@@ -23,9 +24,10 @@ def is_valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
-def find(model: type[M], row_id: int) -> M | None:
-    """The row of ``model`` with this primary key, or None (also for impossible ids)."""
-    return db.session.get(model, row_id) if is_valid_id(row_id) else None
+def find(model: type[M], row_id: int, *options: ORMOption) -> M | None:
+    """The row of ``model`` with this primary key (loaded with ``options``), or None (also
+    for impossible ids)."""
+    return db.session.get(model, row_id, options=options) if is_valid_id(row_id) else None
 
 
 def assign(target: Any, data: Mapping[str, Any], fields: Iterable[str]) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.errors import NotFoundError, ValidationError
 from app.core.money import Money
@@ -54,8 +54,12 @@ def list_bus_stations(
 
 
 def get_bus_station(station_id: int) -> BusStation:
-    """Staff: any station, active or not."""
-    station = find(BusStation, station_id)
+    """Staff: any station, active or not.
+
+    Every caller reads its fees (to show them, or to price a pickup at checkout): they are
+    joined rather than loaded by a second query.
+    """
+    station = find(BusStation, station_id, joinedload(BusStation.fees))
     if station is None:
         raise NotFoundError("No such bus station.")
     return station
