@@ -33,12 +33,14 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", **kwar
     return get_queue(queue).enqueue(func, *args, retry=retry, **kwargs)
 
 
-def schedule_at(when: datetime, func: Callable[..., Any], *args: Any, queue: str = "default") -> Job | None:
-    """Run ``func(*args)`` at ``when`` via the worker's scheduler.
+def schedule_at(
+    when: datetime, func: Callable[..., Any], *args: Any, queue: str = "default", retry: Retry | None = None
+) -> Job | None:
+    """Run ``func(*args)`` at ``when`` via the worker's scheduler (then retried per ``retry``).
 
     Embedded (no Redis) nothing is scheduled: the periodic sweeps of ``flask scheduler``
     (or their CLI commands) do that work instead of a job firing at once.
     """
     if not jobs_async():
         return None
-    return get_queue(queue).enqueue_at(when, func, *args)
+    return get_queue(queue).enqueue_at(when, func, *args, retry=retry)

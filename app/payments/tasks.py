@@ -14,6 +14,12 @@ from app.extensions import db
 from app.payments.models import Payment
 
 
+def drain_webhooks() -> int:
+    from app.payments.services import webhook_service
+
+    return webhook_service.drain()
+
+
 def process_webhook(webhook_event_id: int) -> str:
     from app.payments.services import webhook_service
 

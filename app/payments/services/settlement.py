@@ -59,19 +59,21 @@ class Evidence:
         )
 
 
-def lock_payment(payment_id: int) -> Payment:
+def lock_payment(payment_id: int, order_id: int | None = None) -> Payment:
     """The payment and its order, locked until commit and re-read (another worker may have
     moved them). Always the order first, then the payment, wherever both are locked, so two
-    transactions never wait on each other in a circle."""
-    order_id = db.session.scalar(sa.select(Payment.order_id).where(Payment.id == payment_id))
+    transactions never wait on each other in a circle. A caller that has already read the
+    payment's ``order_id`` (it never changes) passes it and saves a query."""
+    if order_id is None:
+        order_id = db.session.scalar(sa.select(Payment.order_id).where(Payment.id == payment_id))
     orders.lock_for_payment(order_id)
     query = sa.select(Payment).where(Payment.id == payment_id).with_for_update(of=Payment)
     return db.session.scalar(query.execution_options(populate_existing=True))
 
 
-def settle(payment_id: int, evidence: Evidence) -> str:
+def settle(payment_id: int, evidence: Evidence, order_id: int | None = None) -> str:
     """Apply ``evidence`` to the payment; returns what happened (for the webhook log)."""
-    payment = lock_payment(payment_id)
+    payment = lock_payment(payment_id, order_id)
     if evidence.status is PaymentState.SUCCEEDED:
         return _succeed(payment, evidence)
     if evidence.status in (PaymentState.FAILED, PaymentState.CANCELLED):

@@ -1,13 +1,24 @@
-"""Webhooks: verified on the raw body, stored once, answered at once, processed by a worker.
+"""Webhooks: verified on the raw body, stored once, answered at once, applied by a drain.
 
-``ingest`` runs in the request. The signature is checked on the exact bytes received,
-before anything is parsed; a missing or bad one is recorded and answered 401, and changes
-nothing else. A verified delivery is stored under a unique (gateway, event id): a replay
-finds the row and does nothing more. The job is queued and the provider gets its 200.
+``ingest`` runs in the request and does as little as it can: the signature is checked on the
+exact bytes received, before anything is parsed; a missing or bad one is recorded and
+answered 401, and changes nothing else. A verified delivery is stored under a unique
+(gateway, event id) in one INSERT: a replay finds the row and does nothing more. The row
+itself is the audit record of the receipt (the transaction log gets its line when the event
+is applied, naming the payment). Then a drain is woken and the provider gets its 200.
 
-``process`` is the job. It re-reads the stored body, and when the event alone cannot be
-trusted (unsigned callbacks such as MoMo's and M-Pesa's, Flutterwave's, or anything marked
-``needs_verification``) asks the gateway itself before settling the payment.
+Waking is one Redis ``SET NX``: the first delivery of a burst sets the flag and queues one
+``drain_webhooks`` job; the others find the flag set and queue nothing. ``drain`` clears the
+flag *before* it reads the backlog, and every delivery is committed before it tries the
+flag, so a delivery either is read by the drain that cleared the flag or queues the next one:
+none waits for a wake-up that never comes. The drain claims waiting events in id order, a
+batch per statement, and applies each in its own transactions; one that fails is marked
+``failed`` and gets its own ``process_webhook`` job, retried with back-off.
+
+``process`` applies one stored event (that retry job, the console's retry, a replay reviving
+a stalled event). When the event alone cannot be trusted (unsigned callbacks such as MoMo's
+and M-Pesa's, Flutterwave's, or anything marked ``needs_verification``) the gateway itself is
+asked before the payment is settled.
 """
 
 from __future__ import annotations
@@ -17,13 +28,16 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from rq import Retry
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import ValidationError
-from app.core.jobs import enqueue
+from app.core.jobs import enqueue, schedule_at
 from app.core.models import utcnow
+from app.core.redis_client import get_redis
 from app.extensions import db
 from app.payments import tasks
 from app.payments.errors import InvalidSignature
@@ -39,6 +53,25 @@ log = logging.getLogger(__name__)
 REJECTED_BODY_LIMIT = 4096
 #: A stored delivery still unprocessed after this long is assumed lost by the queue.
 STALLED_AFTER_SECONDS = 300
+#: The Redis flag "deliveries are waiting and a drain is queued".
+DRAIN_PENDING_KEY = "sokoni:webhooks:drain-pending"
+#: A flag older than this is taken to belong to a drain job that was lost before it started
+#: (a worker killed mid-job): it expires, and the next delivery queues a drain again.
+DRAIN_PENDING_TTL_SECONDS = 60
+#: Events claimed per statement. A drain killed mid-batch leaves the rest of its batch
+#: claimed but unapplied (``received``, attempts counted): stalled, like a lost job.
+DRAIN_BATCH = 50
+#: Seconds before each try of an event the drain failed to apply (as RQ's retries of a job).
+RETRY_INTERVALS = (10, 60, 300)
+
+#: What applying an event needs from its row, read once when it is claimed.
+_CLAIMED = (
+    WebhookEvent.id,
+    WebhookEvent.gateway,
+    WebhookEvent.event_id,
+    WebhookEvent.event_type,
+    WebhookEvent.body,
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +81,7 @@ class Received:
 
 
 def ingest(gateway_id: str, body: bytes, headers: Mapping[str, str]) -> Received:
-    """Verify, store and queue one delivery; 401 for a bad signature, 200 for a replay."""
+    """Verify, store and wake the drain for one delivery; 401 for a bad signature, 200 for a replay."""
     gateway = gateway_calls.gateway(gateway_id)
     if not gateway.verify_webhook_signature(body, headers):
         _reject(gateway, body)
@@ -74,22 +107,35 @@ def ingest(gateway_id: str, body: bytes, headers: Mapping[str, str]) -> Received
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        existing = db.session.scalar(
-            sa.select(WebhookEvent).where(
-                WebhookEvent.gateway == gateway.id, WebhookEvent.event_id == _storable(parsed.event_id)[:200]
-            )
-        )
-        gateway_calls.record("webhook", gateway.id, "duplicate", summary={"event": parsed.event_id})
-        db.session.commit()
-        if _stalled(existing):  # stored, but its job was lost or gave up: the replay revives it
-            enqueue(tasks.process_webhook, existing.id, queue="high")
-        return Received(existing.id, duplicate=True)
+        return _replayed(gateway.id, event.event_id)
+    stored = event.id  # read before the commit expires it: no SELECT afterwards
+    db.session.commit()
+    _wake_drain()
+    return Received(stored, duplicate=False)
+
+
+def _replayed(gateway_id: str, event_id: str) -> Received:
+    """A delivery already stored: logged, and revived if its processing was lost."""
+    existing = db.session.scalar(
+        sa.select(WebhookEvent).where(WebhookEvent.gateway == gateway_id, WebhookEvent.event_id == event_id)
+    )
+    stored, stalled = existing.id, _stalled(existing)
+    unclaimed = existing.status == WebhookStatus.RECEIVED and existing.attempts == 0
     gateway_calls.record(
-        "webhook", gateway.id, "received", summary=_summary(parsed), webhook_event_id=event.id
+        "webhook", gateway_id, "duplicate", summary={"event": event_id}, webhook_event_id=stored
     )
     db.session.commit()
-    enqueue(tasks.process_webhook, event.id, queue="high")
-    return Received(event.id, duplicate=False)
+    if stalled:  # stored, but its processing was lost or gave up: the replay revives it
+        enqueue(tasks.process_webhook, stored, queue="high")
+    elif unclaimed:  # its first delivery may have failed to wake a drain (a Redis error)
+        _wake_drain()
+    return Received(stored, duplicate=True)
+
+
+def _wake_drain() -> None:
+    """Queue a drain unless one is queued and has not yet started reading (see the module)."""
+    if get_redis().set(DRAIN_PENDING_KEY, 1, nx=True, ex=DRAIN_PENDING_TTL_SECONDS):
+        enqueue(tasks.drain_webhooks, queue="high")
 
 
 def _storable(raw: bytes | str) -> str:
@@ -100,7 +146,7 @@ def _storable(raw: bytes | str) -> str:
 
 
 def _stalled(event: WebhookEvent) -> bool:
-    """Failed for good, or received long ago and never processed (its job was lost)."""
+    """Failed for good, or received long ago and never applied (its drain or job was lost)."""
     waited = utcnow() - event.received_at
     return event.status == WebhookStatus.FAILED or (
         event.status == WebhookStatus.RECEIVED and waited > timedelta(seconds=STALLED_AFTER_SECONDS)
@@ -125,57 +171,129 @@ def _reject(gateway: BaseGateway, body: bytes) -> None:
     log.warning("Rejected a %s webhook with a missing or invalid signature", gateway.id)
 
 
-def _summary(parsed: ParsedEvent) -> dict[str, str]:
-    return {
-        "event": parsed.event_id,
-        "type": parsed.type,
-        "reference": parsed.reference,
-        "status": str(parsed.status or ""),
-    }
-
-
 #: Outcomes that leave nothing changed: the delivery is marked ``ignored``, with the outcome.
 _IGNORED = frozenset(
     {"unknown_payment", "not_a_payment_event", "ignored_late", "unchanged", "already_succeeded"}
 )
 
 
-def process(webhook_event_id: int) -> str:
-    """The job: settle what one stored delivery says; safe to run again (it then does nothing)."""
-    event = db.session.get(WebhookEvent, webhook_event_id)
-    if event is None or event.status not in (WebhookStatus.RECEIVED, WebhookStatus.FAILED):
-        return "skipped"
-    event.attempts += 1
+def drain() -> int:
+    """The coalescing job: apply every unclaimed delivery, oldest first; returns how many applied.
+
+    The flag is cleared before the first read (see the module). An event that fails is left
+    ``failed`` with a retry job of its own; the drain goes on with the others.
+    """
+    get_redis().delete(DRAIN_PENDING_KEY)
+    applied = 0
+    while batch := _claim_batch():
+        for claimed in batch:
+            try:
+                _apply_claimed(claimed)
+            except Exception:
+                log.exception("Webhook event %s failed; it is retried by a job of its own", claimed.id)
+                _retry_later(claimed.id)
+            else:
+                applied += 1
+    return applied
+
+
+def _claim_batch() -> list[sa.Row[Any]]:
+    """Claim the oldest unclaimed events (attempts counted, committed) and read what applying
+    them needs, in one statement. Rows another drain is claiming are skipped, not waited for;
+    once claimed (attempts > 0) an event is left to its drain, or to ``process``."""
+    waiting = (
+        sa.select(WebhookEvent.id)
+        .where(WebhookEvent.status == WebhookStatus.RECEIVED, WebhookEvent.attempts == 0)
+        .order_by(WebhookEvent.id)
+        .limit(DRAIN_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        sa.update(WebhookEvent)
+        .where(WebhookEvent.id.in_(waiting.scalar_subquery()))
+        .values(attempts=WebhookEvent.attempts + 1)
+        .returning(*_CLAIMED)
+    )
+    rows = db.session.execute(claim, execution_options={"synchronize_session": False}).all()
     db.session.commit()
+    return sorted(rows, key=lambda row: row.id)
+
+
+def _retry_later(webhook_event_id: int) -> None:
+    """Give a failed event its own job, tried again with back-off like any failed job.
+
+    Embedded nothing is scheduled: the event stays ``failed`` until a replay or the
+    console's retry, as an inline job's failure always did."""
+    first, *later = RETRY_INTERVALS
+    retry = Retry(max=len(later), interval=later) if later else None
+    when = utcnow() + timedelta(seconds=first)
+    schedule_at(when, tasks.process_webhook, webhook_event_id, queue="high", retry=retry)
+
+
+def process(webhook_event_id: int) -> str:
+    """Apply one stored delivery that is waiting or failed; safe to run again (it then does nothing).
+
+    The retry job of a failed event, the console's retry and a replay's revival call it.
+    """
+    claim = (
+        sa.update(WebhookEvent)
+        .where(
+            WebhookEvent.id == webhook_event_id,
+            WebhookEvent.status.in_([WebhookStatus.RECEIVED, WebhookStatus.FAILED]),
+        )
+        .values(attempts=WebhookEvent.attempts + 1)
+        .returning(*_CLAIMED)
+    )
+    claimed = db.session.execute(claim, execution_options={"synchronize_session": False}).one_or_none()
+    db.session.commit()
+    if claimed is None:
+        return "skipped"
+    return _apply_claimed(claimed)
+
+
+def _apply_claimed(claimed: sa.Row[Any]) -> str:
+    """Settle one claimed event and store how it went, without reading its row again.
+
+    An exception marks the event ``failed`` and is raised again for the caller to retry.
+    """
     try:
-        outcome, payment_id = _apply(event)
+        outcome, payment_id = _apply(claimed.gateway, claimed.body)
     except Exception as exc:
         db.session.rollback()
-        event = db.session.get(WebhookEvent, webhook_event_id)
-        event.status = WebhookStatus.FAILED
-        event.error = f"{type(exc).__name__}: {exc}"[:500]
+        _mark(claimed.id, status=WebhookStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
         db.session.commit()
-        raise  # the queue retries it
-    event = db.session.get(WebhookEvent, webhook_event_id)
-    event.status = WebhookStatus.PROCESSED if outcome not in _IGNORED else WebhookStatus.IGNORED
-    event.error = outcome if outcome in _IGNORED else None
-    event.processed_at = utcnow()
+        raise
+    ignored = outcome in _IGNORED
+    _mark(
+        claimed.id,
+        status=WebhookStatus.IGNORED if ignored else WebhookStatus.PROCESSED,
+        error=outcome if ignored else None,
+        processed_at=utcnow(),
+    )
     gateway_calls.record(
         "webhook",
-        event.gateway,
+        claimed.gateway,
         outcome,
-        summary={"event": event.event_id, "type": event.event_type},
+        summary={"event": claimed.event_id, "type": claimed.event_type},
         payment_id=payment_id,
-        webhook_event_id=event.id,
+        webhook_event_id=claimed.id,
     )
     db.session.commit()
     return outcome
 
 
-def _apply(event: WebhookEvent) -> tuple[str, int | None]:
+def _mark(webhook_event_id: int, **values: Any) -> None:
+    """Update the event's row in place (part of the caller's transaction)."""
+    db.session.execute(
+        sa.update(WebhookEvent).where(WebhookEvent.id == webhook_event_id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _apply(gateway_id: str, body: str) -> tuple[str, int | None]:
     """Settle what the delivery says; returns the outcome and the payment it was about."""
-    gateway = gateway_calls.gateway(event.gateway)
-    parsed = gateway.parse_webhook_event(event.body.encode(), {})
+    gateway = gateway_calls.gateway(gateway_id)
+    parsed = gateway.parse_webhook_event(body.encode(), {})
     if parsed.refund is not None:
         return refund_service.apply_provider_update(gateway.id, parsed.refund), None
     if parsed.status is None:
@@ -199,19 +317,18 @@ def _apply(event: WebhookEvent) -> tuple[str, int | None]:
         evidence = settlement.Evidence.of(verified, "webhook", parsed.amount)
     else:
         evidence = settlement.Evidence.of(status, "webhook")
-    return settlement.settle(payment.id, evidence), payment.id
+    return settlement.settle(payment.id, evidence, payment.order_id), payment.id
 
 
-def _find_payment(gateway_id: str, parsed: ParsedEvent) -> Payment | None:
-    """By our reference when the provider echoes it, else by the provider's own."""
+def _find_payment(gateway_id: str, parsed: ParsedEvent) -> sa.Row[Any] | None:
+    """By our reference when the provider echoes it, else by the provider's own: only the
+    columns settling needs (``settle`` reads the whole row again, locked)."""
+    query = sa.select(Payment.id, Payment.order_id, Payment.reference, Payment.provider_reference).where(
+        Payment.gateway == gateway_id
+    )
     if parsed.reference:
-        return db.session.scalar(
-            sa.select(Payment).where(Payment.reference == parsed.reference, Payment.gateway == gateway_id)
-        )
+        return db.session.execute(query.where(Payment.reference == parsed.reference)).first()
     if parsed.provider_reference:
-        return db.session.scalar(
-            sa.select(Payment).where(
-                Payment.provider_reference == parsed.provider_reference, Payment.gateway == gateway_id
-            )
-        )
+        query = query.where(Payment.provider_reference == parsed.provider_reference)
+        return db.session.execute(query).first()
     return None
