@@ -15,6 +15,7 @@ settle it once. The rules:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -71,27 +72,49 @@ def lock_payment(payment_id: int, order_id: int | None = None) -> Payment:
     return db.session.scalar(query.execution_options(populate_existing=True))
 
 
-def settle(payment_id: int, evidence: Evidence, order_id: int | None = None) -> str:
-    """Apply ``evidence`` to the payment; returns what happened (for the webhook log)."""
+def settle(
+    payment_id: int,
+    evidence: Evidence,
+    order_id: int | None = None,
+    before_commit: Callable[[str], None] | None = None,
+) -> str:
+    """Apply ``evidence`` to the payment in one transaction; returns what happened.
+
+    ``before_commit(outcome)`` runs inside that transaction, just before it commits: a
+    webhook stores its own outcome with the settlement, in one commit instead of two.
+    """
     payment = lock_payment(payment_id, order_id)
+    outcome = _decide(payment, evidence)
+    if before_commit is not None:
+        before_commit(outcome)
+    if outcome == "succeeded" and payment.gateway != PAY_ON_PICKUP:
+        note = f"Paid by {payment.reference} through {payment.gateway} ({evidence.source})"
+        orders.transition(payment.order, OrderStatus.PAID, note=note)  # commits the payment with it
+    else:
+        db.session.commit()
+    if outcome == "succeeded":
+        enqueue(tasks.send_receipt, payment_id)
+    return outcome
+
+
+def _decide(payment: Payment, evidence: Evidence) -> str:
+    """Change the locked payment as ``evidence`` says (uncommitted); returns the outcome."""
     if evidence.status is PaymentState.SUCCEEDED:
         return _succeed(payment, evidence)
     if evidence.status in (PaymentState.FAILED, PaymentState.CANCELLED):
         return _fail(payment, evidence)
     if evidence.status is PaymentState.REQUIRES_ACTION and payment.status == Status.PENDING:
         payment.status = Status.REQUIRES_ACTION
-        db.session.commit()
         return "requires_action"
-    db.session.commit()
     return "unchanged"
 
 
 def _succeed(payment: Payment, evidence: Evidence) -> str:
+    """``succeeded`` leaves the order's move to ``paid`` to ``settle`` (pay on pickup: the
+    order was collected, which is what made this payment succeed)."""
     if payment.status in CAPTURED_STATUSES:
-        db.session.commit()
         return "already_succeeded"
     if payment.flagged_for_review:  # once doubted, only staff decide what it paid for
-        db.session.commit()
         return "flagged"
     problem = mismatch(payment, evidence)
     if problem:
@@ -102,20 +125,15 @@ def _succeed(payment: Payment, evidence: Evidence) -> str:
     payment.provider_transaction_id = evidence.provider_transaction_id or payment.provider_transaction_id
     order = payment.order
     if payment.gateway == PAY_ON_PICKUP:
-        db.session.commit()  # the order was collected: that is what made this payment succeed
-    elif order.status == OrderStatus.PENDING_PAYMENT:
-        _supersede_others(payment)
-        note = f"Paid by {payment.reference} through {payment.gateway} ({evidence.source})"
-        orders.transition(order, OrderStatus.PAID, note=note)  # commits the payment with it
-    else:
+        return "succeeded"
+    if order.status != OrderStatus.PENDING_PAYMENT:
         return _flag(payment, f"captured while the order is {order.status}: refund or handle by hand")
-    enqueue(tasks.send_receipt, payment.id)
+    _supersede_others(payment)
     return "succeeded"
 
 
 def _fail(payment: Payment, evidence: Evidence) -> str:
     if payment.status not in ACTIVE_STATUSES:
-        db.session.commit()
         late = payment.status in CAPTURED_STATUSES
         log.info(
             "Payment %s: %s %s ignored (it is %s)",
@@ -128,7 +146,6 @@ def _fail(payment: Payment, evidence: Evidence) -> str:
     payment.status = Status.CANCELLED if evidence.status is PaymentState.CANCELLED else Status.FAILED
     payment.failure_reason = (evidence.failure_reason or "")[:500] or None
     payment.completed_at = utcnow()
-    db.session.commit()
     return str(payment.status)
 
 
@@ -147,7 +164,6 @@ def mismatch(payment: Payment, evidence: Evidence) -> str | None:
 def _flag(payment: Payment, reason: str) -> str:
     payment.flagged_for_review = True
     payment.review_reason = reason[:500]
-    db.session.commit()
     log.warning("Payment %s flagged for review: %s", payment.reference, reason)
     return "flagged"
 

@@ -257,12 +257,58 @@ def _apply_claimed(claimed: sa.Row[Any]) -> str:
     An exception marks the event ``failed`` and is raised again for the caller to retry.
     """
     try:
-        outcome, payment_id = _apply(claimed.gateway, claimed.body)
+        return _apply(claimed)
     except Exception as exc:
         db.session.rollback()
         _mark(claimed.id, status=WebhookStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
         db.session.commit()
         raise
+
+
+def _apply(claimed: sa.Row[Any]) -> str:
+    """Settle what the delivery says; its outcome is stored in the settling transaction."""
+    gateway = gateway_calls.gateway(claimed.gateway)
+    parsed = gateway.parse_webhook_event(claimed.body.encode(), {})
+    if parsed.refund is not None:
+        return _stored(claimed, refund_service.apply_provider_update(gateway.id, parsed.refund))
+    if parsed.status is None:
+        return _stored(claimed, "not_a_payment_event")
+    payment = _find_payment(gateway.id, parsed)
+    if payment is None:
+        return _stored(claimed, "unknown_payment")
+    status = PaymentStatus(
+        status=parsed.status,
+        amount=parsed.amount,
+        reference=parsed.reference,
+        provider_reference=parsed.provider_reference,
+    )
+    if parsed.needs_verification or not gateway.webhooks_signed:
+        query = PaymentQuery(reference=payment.reference, provider_reference=payment.provider_reference or "")
+        summary = {"operation": "verify", "reference": payment.reference, "source": "webhook"}
+        verified = gateway_calls.call(
+            "verify", gateway, lambda: gateway.verify_payment(query), summary=summary, payment_id=payment.id
+        )
+        db.session.commit()  # the log line stands whatever settling does
+        evidence = settlement.Evidence.of(verified, "webhook", parsed.amount)
+    else:
+        evidence = settlement.Evidence.of(status, "webhook")
+    return settlement.settle(
+        payment.id,
+        evidence,
+        payment.order_id,
+        before_commit=lambda outcome: _store(claimed, outcome, payment.id),
+    )
+
+
+def _stored(claimed: sa.Row[Any], outcome: str) -> str:
+    """Store an outcome reached without settling a payment, and commit it."""
+    _store(claimed, outcome)
+    db.session.commit()
+    return outcome
+
+
+def _store(claimed: sa.Row[Any], outcome: str, payment_id: int | None = None) -> None:
+    """The event's status and its transaction-log line, in the caller's transaction."""
     ignored = outcome in _IGNORED
     _mark(
         claimed.id,
@@ -278,8 +324,6 @@ def _apply_claimed(claimed: sa.Row[Any]) -> str:
         payment_id=payment_id,
         webhook_event_id=claimed.id,
     )
-    db.session.commit()
-    return outcome
 
 
 def _mark(webhook_event_id: int, **values: Any) -> None:
@@ -288,36 +332,6 @@ def _mark(webhook_event_id: int, **values: Any) -> None:
         sa.update(WebhookEvent).where(WebhookEvent.id == webhook_event_id).values(**values),
         execution_options={"synchronize_session": False},
     )
-
-
-def _apply(gateway_id: str, body: str) -> tuple[str, int | None]:
-    """Settle what the delivery says; returns the outcome and the payment it was about."""
-    gateway = gateway_calls.gateway(gateway_id)
-    parsed = gateway.parse_webhook_event(body.encode(), {})
-    if parsed.refund is not None:
-        return refund_service.apply_provider_update(gateway.id, parsed.refund), None
-    if parsed.status is None:
-        return "not_a_payment_event", None
-    payment = _find_payment(gateway.id, parsed)
-    if payment is None:
-        return "unknown_payment", None
-    status = PaymentStatus(
-        status=parsed.status,
-        amount=parsed.amount,
-        reference=parsed.reference,
-        provider_reference=parsed.provider_reference,
-    )
-    if parsed.needs_verification or not gateway.webhooks_signed:
-        query = PaymentQuery(reference=payment.reference, provider_reference=payment.provider_reference or "")
-        summary = {"operation": "verify", "reference": payment.reference, "source": "webhook"}
-        verified = gateway_calls.call(
-            "verify", gateway, lambda: gateway.verify_payment(query), summary=summary, payment_id=payment.id
-        )
-        db.session.commit()
-        evidence = settlement.Evidence.of(verified, "webhook", parsed.amount)
-    else:
-        evidence = settlement.Evidence.of(status, "webhook")
-    return settlement.settle(payment.id, evidence, payment.order_id), payment.id
 
 
 def _find_payment(gateway_id: str, parsed: ParsedEvent) -> sa.Row[Any] | None:
