@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy import inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def changed_attributes(obj: object) -> set[str]:
+    """The attributes of a loaded ORM object with pending changes (for flush listeners)."""
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
 
 
 class UTCDateTime(sa.TypeDecorator):

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from app.core.models import utcnow
 from app.core.money import Money
 from app.extensions import db
-from app.products import cache
+from app.products import cache, offers
 from app.products.demo_data import LINES, PER_LINE, RATES, TAGS, Line
 from app.products.models import (
     Category,
@@ -251,6 +251,7 @@ def seed_bulk(total: int, batch: int = 2000) -> int:
             sa.insert(product_tags),
             [{"product_id": pid, "tag_id": tags[pid % len(tags)].id} for pid in product_ids],
         )
+        offers.refresh(db.session.connection(), product_ids)  # set-based inserts bypass its listener
         created += len(product_ids)
     db.session.commit()
     cache.invalidate_all()  # set-based inserts bypass the ORM events that invalidate

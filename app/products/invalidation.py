@@ -14,6 +14,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from app.core.models import changed_attributes
 from app.products import cache
 from app.products.models import (
     Category,
@@ -44,14 +45,9 @@ INVISIBLE = frozenset({"updated_at", "sales_count"})
 PENDING = "catalog_dirty_domains"
 
 
-def _changed_attributes(obj: object) -> set[str]:
-    state = inspect(obj)
-    return {attr.key for attr in state.attrs if attr.history.has_changes()}
-
-
 def _visible_change(obj: object) -> bool:
     """Whether an updated object changes any response (stock only at status boundaries)."""
-    changed = _changed_attributes(obj) - INVISIBLE
+    changed = changed_attributes(obj) - INVISIBLE
     if isinstance(obj, ProductVariant) and changed == {"stock_on_hand"}:
         history = inspect(obj).attrs.stock_on_hand.history
         before = history.deleted[0] if history.deleted else None

@@ -110,7 +110,13 @@ class Product(TimestampMixin, db.Model):
         back_populates="product", cascade="all, delete-orphan", order_by="ProductVariant.position"
     )
 
-    __table_args__ = (sa.Index("ix_products_active_created", "is_active", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_products_active_created", "is_active", "created_at"),
+        # Each product-list sort walks its index and stops after the page (no catalog sort).
+        sa.Index("ix_products_name_id", "name", "id"),
+        sa.Index("ix_products_rating", "rating_average", "rating_count", "id"),
+        sa.Index("ix_products_sales_id", "sales_count", "id"),
+    )
 
 
 class ProductImage(db.Model):
@@ -173,6 +179,26 @@ class VariantPrice(db.Model):
         sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
         sa.Index("ix_variant_prices_currency_amount", "currency", "amount"),
     )
+
+
+class ProductOffer(db.Model):
+    """Read model of product lists: an active product's lowest active list price in each
+    currency it is sold in (one row per product and currency, none when not sold).
+
+    Lists filter, sort and count on it through indexes instead of aggregating every
+    variant price of the catalog per request. ``app.products.offers`` keeps it exact on
+    every flush that changes a product's activity, its variants or their prices.
+    """
+
+    __tablename__ = "product_offers"
+
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    price: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+
+    __table_args__ = (sa.Index("ix_product_offers_currency_price", "currency", "price"),)
 
 
 class Promotion(TimestampMixin, db.Model):

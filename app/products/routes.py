@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from app.core.api import Blueprint
 from app.core.permissions import Role
-from app.products import cache, invalidation, listing, merchandising, schemas, services, taxonomy
+from app.products import cache, invalidation, listing, merchandising, offers, schemas, services, taxonomy
 from app.products.access import is_staff_request
 from app.products.cache import cached_view
 
@@ -21,6 +21,7 @@ blp = Blueprint(
     description="Catalog: products, categories, tags, promotions and collections",
 )
 invalidation.register()
+offers.register()
 
 PAGINATION = {"page_size": 20, "max_page_size": 100}
 

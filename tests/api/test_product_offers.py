@@ -1,0 +1,111 @@
+"""Product lists read ``product_offers``: every catalog write keeps it exact at once."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.products import offers
+from app.products.models import ProductOffer, VariantPrice
+from tests.factories import ProductFactory, VariantFactory
+
+
+def listed(client, query: str = "") -> list[tuple[str, int]]:
+    response = client.get(f"/api/products/?sort=price&fields=slug,price{query}")
+    assert response.status_code == 200, response.json
+    total = response.headers["X-Pagination"]
+    slugs = [(card["slug"], card["price"]["amount"]) for card in response.json]
+    assert f'"total": {len(slugs)}' in total  # the count and the page agree
+    return slugs
+
+
+def rows() -> set[tuple[int, str, int]]:
+    db.session.expire_all()
+    return set(
+        db.session.execute(sa.select(ProductOffer.product_id, ProductOffer.currency, ProductOffer.price))
+    )
+
+
+@pytest.fixture
+def staff_headers(staff, auth_headers):
+    return auth_headers(staff)
+
+
+def test_the_lowest_active_price_per_currency_is_listed(client):
+    cheap = VariantFactory(prices={"NGN": 500_000, "KES": 9_000})
+    VariantFactory(product=cheap.product, prices={"NGN": 300_000})
+    VariantFactory(product=cheap.product, prices={"NGN": 100_000}, is_active=False)
+    other = VariantFactory(prices={"NGN": 400_000})
+    assert listed(client) == [(cheap.product.slug, 300_000), (other.product.slug, 400_000)]
+    assert listed(client, "&currency=KES") == [(cheap.product.slug, 9_000)]
+    assert listed(client, "&currency=USD") == []
+
+
+def test_price_changes_through_the_api_move_the_product_at_once(client, staff_headers):
+    first = VariantFactory(prices={"NGN": 100_000})
+    second = VariantFactory(prices={"NGN": 200_000})
+    body = {"prices": [{"currency": "NGN", "amount": 50_000}, {"currency": "GHS", "amount": 700}]}
+    assert client.patch(f"/api/variants/{second.id}/", json=body, headers=staff_headers).status_code == 200
+    assert listed(client) == [(second.product.slug, 50_000), (first.product.slug, 100_000)]
+    assert listed(client, "&currency=GHS") == [(second.product.slug, 700)]
+
+
+def test_deactivating_deleting_or_unpricing_removes_the_offer(client, staff_headers):
+    hidden, deleted, unpriced, kept = (VariantFactory(prices={"NGN": n * 1000}) for n in (1, 2, 3, 4))
+    patch = client.patch(
+        f"/api/products/{hidden.product.slug}/", json={"is_active": False}, headers=staff_headers
+    )
+    assert patch.status_code == 200
+    assert client.delete(f"/api/variants/{deleted.id}/", headers=staff_headers).status_code == 204
+    db.session.execute(sa.delete(VariantPrice).where(VariantPrice.variant_id == unpriced.id))
+    db.session.commit()  # a Core delete bypasses the listener: the next refresh repairs it
+    offers.refresh(db.session.connection(), [unpriced.product_id])
+    db.session.commit()
+    assert listed(client) == [(kept.product.slug, 4000)]
+    patch = client.patch(
+        f"/api/products/{hidden.product.slug}/", json={"is_active": True}, headers=staff_headers
+    )
+    assert patch.status_code == 200
+    assert listed(client) == [(hidden.product.slug, 1000), (kept.product.slug, 4000)]
+
+
+def test_a_variant_moved_to_another_product_re_offers_both(client):
+    variant = VariantFactory(prices={"NGN": 1000})
+    old = variant.product
+    new = ProductFactory()
+    variant.product = new
+    db.session.commit()
+    assert (old.id, "NGN", 1000) not in rows()
+    assert (new.id, "NGN", 1000) in rows()
+
+
+def test_a_rolled_back_write_leaves_the_offers_as_they_were(client):
+    variant = VariantFactory(prices={"NGN": 1000})
+    before = rows()
+    variant.prices[0].amount = 1
+    db.session.flush()
+    assert rows() == {(variant.product_id, "NGN", 1)}  # already true inside the transaction
+    db.session.rollback()
+    assert rows() == before
+
+
+def test_a_full_rebuild_matches_what_the_listener_kept(client):
+    for n in range(5):
+        VariantFactory(prices={"NGN": 1000 + n, "KES": 10 + n})
+    kept = rows()
+    db.session.execute(sa.delete(ProductOffer))
+    offers.refresh(db.session.connection())
+    db.session.commit()
+    assert rows() == kept
+
+
+def test_stock_moves_do_not_touch_the_offers_but_in_stock_is_current(client):
+    variant = VariantFactory(prices={"NGN": 1000}, stock_on_hand=1)
+    card = client.get("/api/products/?fields=slug,in_stock").json[0]
+    assert card["in_stock"] is True
+    variant.stock_on_hand = 0
+    db.session.commit()
+    assert client.get("/api/products/?fields=slug,in_stock").json[0]["in_stock"] is False
+    assert client.get("/api/products/?in_stock=true").json == []
+    assert [c["slug"] for c in client.get("/api/products/?in_stock=false").json] == [variant.product.slug]
