@@ -14,13 +14,14 @@ from rq.cron import CronScheduler
 from app.core.idempotency import purge_expired_keys
 from app.core.redis_client import get_redis, is_embedded
 from app.orders.services import expire_overdue_orders
-from app.payments.tasks import reconcile_pending_payments
+from app.payments.tasks import drain_webhooks, reconcile_pending_payments
 
 #: (job, every N seconds). Each job is safe to run twice and in any order.
 PERIODIC_JOBS = (
     (expire_overdue_orders, 60),
     (purge_expired_keys, 3600),
     (reconcile_pending_payments, 300),
+    (drain_webhooks, 60),  # a delivery whose wake-up was lost (Redis down at the time) waits no longer
 )
 
 
