@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.auth.signals import user_logged_in
@@ -41,14 +41,15 @@ def hash_token(token: str) -> str:
 
 
 def _open_cart(owner: CartOwner) -> Cart | None:
-    query = sa.select(Cart).where(Cart.status == CartStatus.OPEN).options(selectinload(Cart.items))
+    """The owner's open cart with its lines (joined: a cart is one row, a line one more)."""
+    query = sa.select(Cart).where(Cart.status == CartStatus.OPEN).options(joinedload(Cart.items))
     if owner.user is not None:
-        return db.session.scalar(query.where(Cart.user_id == owner.user.id))
-    if owner.token:
-        return db.session.scalar(
-            query.where(Cart.token_hash == hash_token(owner.token), Cart.user_id.is_(None))
-        )
-    return None
+        query = query.where(Cart.user_id == owner.user.id)
+    elif owner.token:
+        query = query.where(Cart.token_hash == hash_token(owner.token), Cart.user_id.is_(None))
+    else:
+        return None
+    return db.session.scalars(query).unique().first()
 
 
 def _default_currency(owner: CartOwner, requested: str | None) -> str:

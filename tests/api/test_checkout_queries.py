@@ -17,8 +17,8 @@ from tests.factories import VariantFactory
 #: user, cart, cart insert, variants (with product, category and prices), product images,
 #: running promotions (the price book, cached afterwards), cart line insert.
 FIRST_ADD = 7
-#: user, cart, its lines, variants, product images, cart line insert.
-LATER_ADD = 6
+#: user, cart with its lines, variants, product images, cart line insert (or update).
+LATER_ADD = 5
 #: user, key claim, order with this key, cart (locked), its lines, variants, station with
 #: fees, order insert, event insert, lines insert, order number, cart closed, response
 #: stored: 13, plus one conditional stock update per variant (the no-oversell guarantee).
