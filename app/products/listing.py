@@ -3,8 +3,8 @@
 Lists read ``product_offers`` (see ``app.products.offers``): a product is listed in a
 currency when it has a row there, and sorts and price filters use its indexed price, so
 no request aggregates the catalog's prices. A page costs a fixed number of queries
-whatever its size: one COUNT (on ``product_offers`` alone when no product filter
-applies), one SELECT of the page walking the sort's index (stock and first image come
+whatever its size: the total (a sum over a few kept counts when at most a category
+narrows the list, else one COUNT), one SELECT of the page walking the sort's index (stock and first image come
 from correlated subqueries evaluated for the page's rows only; the category by a join),
 one for the tags of the page, and the price book (usually from the cache). No N+1.
 """
@@ -29,6 +29,7 @@ from app.products.models import (
     Product,
     ProductImage,
     ProductOffer,
+    ProductOfferCount,
     ProductVariant,
     Tag,
     VariantPrice,
@@ -251,6 +252,21 @@ def _cards(rows: Sequence[sa.Row], currency: str, book: PriceBook, now: datetime
     return cards
 
 
+def _count(query: ProductQuery, categories: list[int] | None) -> int:
+    """The list's total: from the kept counts when only a category narrows it, else counted."""
+    by_offer = (query.in_stock, query.min_price, query.max_price)
+    if not (query.q or query.tag or query.brand) and all(value is None for value in by_offer):
+        kept = sa.select(sa.func.sum(ProductOfferCount.products))
+        kept = kept.where(ProductOfferCount.currency == query.currency)
+        if categories is not None:
+            kept = kept.where(ProductOfferCount.category_key.in_(categories))
+        return int(db.session.scalar(kept) or 0)
+    counted = sa.select(sa.func.count()).select_from(ProductOffer)
+    if _needs_product(query):
+        counted = counted.join(Product, Product.id == ProductOffer.product_id)
+    return db.session.scalar(_filtered(counted, query, categories)) or 0
+
+
 def list_products(
     page: int,
     page_size: int,
@@ -261,11 +277,8 @@ def list_products(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of product cards and the total count; ``fields`` keeps only those keys."""
     query = ProductQuery(currency=currency or current_app.config["DEFAULT_CURRENCY"], **filters)
-    counted = sa.select(sa.func.count()).select_from(ProductOffer)
-    if _needs_product(query):
-        counted = counted.join(Product, Product.id == ProductOffer.product_id)
     categories = _subtree(query.category) if query.category else None
-    total = db.session.scalar(_filtered(counted, query, categories)) or 0
+    total = _count(query, categories)
     rows = []
     if (page - 1) * page_size < total:
         stmt = _filtered(_card_select(query.currency), query, categories).order_by(*_ordering(query))

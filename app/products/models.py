@@ -183,11 +183,12 @@ class VariantPrice(db.Model):
 
 class ProductOffer(db.Model):
     """Read model of product lists: an active product's lowest active list price in each
-    currency it is sold in (one row per product and currency, none when not sold).
+    currency it is sold in (one row per product and currency, none when not sold), with
+    its category copied (0: none) so the counts below can follow a product that moves.
 
     Lists filter, sort and count on it through indexes instead of aggregating every
     variant price of the catalog per request. ``app.products.offers`` keeps it exact on
-    every flush that changes a product's activity, its variants or their prices.
+    every flush that changes a product's activity or category, its variants or prices.
     """
 
     __tablename__ = "product_offers"
@@ -197,8 +198,24 @@ class ProductOffer(db.Model):
     )
     currency: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
     price: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    category_key: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
     __table_args__ = (sa.Index("ix_product_offers_currency_price", "currency", "price"),)
+
+
+class ProductOfferCount(db.Model):
+    """How many products are offered per currency and category (``category_key`` 0: none).
+
+    A list's total without filters, or filtered by category only, is then a sum over a
+    few rows whatever the catalog's size; ``app.products.offers`` adds each change's
+    difference in the same transaction (additions commute, so concurrent writers agree).
+    """
+
+    __tablename__ = "product_offer_counts"
+
+    currency: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    category_key: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    products: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
 
 class Promotion(TimestampMixin, db.Model):

@@ -1,4 +1,4 @@
-"""product offers: the lists' read model, and indexes for the name, rating and popularity sorts
+"""product offers and their counts: the lists' read model, and indexes for the name, rating and popularity sorts
 
 Revision ID: 0008
 Revises: 0007
@@ -22,11 +22,19 @@ def upgrade():
     sa.Column('product_id', sa.Integer(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('price', sa.BigInteger(), nullable=False),
+    sa.Column('category_key', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_product_offers_product_id_products'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('product_id', 'currency', name=op.f('pk_product_offers'))
     )
     with op.batch_alter_table('product_offers', schema=None) as batch_op:
         batch_op.create_index('ix_product_offers_currency_price', ['currency', 'price'], unique=False)
+
+    op.create_table('product_offer_counts',
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('category_key', sa.Integer(), nullable=False),
+    sa.Column('products', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('currency', 'category_key', name=op.f('pk_product_offer_counts'))
+    )
 
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.create_index('ix_products_name_id', ['name', 'id'], unique=False)
@@ -34,12 +42,16 @@ def upgrade():
         batch_op.create_index('ix_products_sales_id', ['sales_count', 'id'], unique=False)
 
     # ### end Alembic commands ###
-    # Backfill: the same rows app.products.offers.refresh() computes.
+    # Backfill: the same rows app.products.offers.rebuild() computes.
     op.execute(
-        "INSERT INTO product_offers (product_id, currency, price) "
-        "SELECT v.product_id, vp.currency, min(vp.amount) FROM product_variants v "
+        "INSERT INTO product_offers (product_id, currency, price, category_key) "
+        "SELECT v.product_id, vp.currency, min(vp.amount), coalesce(p.category_id, 0) FROM product_variants v "
         "JOIN variant_prices vp ON vp.variant_id = v.id JOIN products p ON p.id = v.product_id "
-        "WHERE v.is_active AND p.is_active GROUP BY v.product_id, vp.currency"
+        "WHERE v.is_active AND p.is_active GROUP BY v.product_id, vp.currency, p.category_id"
+    )
+    op.execute(
+        "INSERT INTO product_offer_counts (currency, category_key, products) "
+        "SELECT currency, category_key, count(*) FROM product_offers GROUP BY currency, category_key"
     )
 
 
@@ -53,5 +65,6 @@ def downgrade():
     with op.batch_alter_table('product_offers', schema=None) as batch_op:
         batch_op.drop_index('ix_product_offers_currency_price')
 
+    op.drop_table('product_offer_counts')
     op.drop_table('product_offers')
     # ### end Alembic commands ###
