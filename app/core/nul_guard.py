@@ -25,6 +25,7 @@ NUL = "\x00"
 #: JSON Schema (ECMA-262) for "no NUL anywhere"; the escape keeps the document printable.
 NO_NUL_PATTERN = r"^[^\u0000]*$"
 MESSAGE = "Text cannot contain the NUL character (U+0000)."
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def _nul_paths(value: Any, path: str) -> Iterator[str]:
@@ -54,6 +55,8 @@ def refuse_nul_in_path_and_form() -> None:
 
     if NUL in request.path:
         raise NotFoundError()
+    if request.mimetype not in FORM_TYPES:  # reading .form would parse any other body for nothing
+        return
     fields = {key: value for key, value in request.form.items(multi=True) if NUL in key + value}
     if fields:
         details = {"form": {_printable(key): [MESSAGE] for key in fields}}
