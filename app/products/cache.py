@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, make_response, request
 from redis.exceptions import RedisError
 
-from app.core.redis_client import get_redis
+from app.core.redis_client import get_redis, is_embedded
 from app.extensions import cache
 from app.products.access import is_staff_request, request_memo
 from app.products.pricing import PriceBook, load_price_book, utcnow
@@ -145,7 +145,7 @@ def price_book() -> PriceBook:
     memo = request_memo()
     if "price_book" not in memo:
         gens = generations() if enabled() else None
-        key = gens and f"{PREFIX}book:{gens['promotions']}.{gens['categories']}"
+        key = gens and _book_key(gens)
         held = current_app.extensions.get(HELD_BOOK)
         if key and held is not None and held[0] == (memo["epoch"], key):
             memo["price_book"] = held[1]
@@ -160,6 +160,10 @@ def price_book() -> PriceBook:
             _hold(key, book)
         memo["price_book"] = book
     return memo["price_book"]
+
+
+def _book_key(gens: dict[str, int]) -> str:
+    return f"{PREFIX}book:{gens['promotions']}.{gens['categories']}"
 
 
 def _hold(key: str, book: PriceBook) -> None:
@@ -231,32 +235,89 @@ class CachedResponse:
         return response
 
 
-def view_key(view: str) -> str | None:
-    """The key of this request's response: view, generations, running promotions, query."""
-    gens = generations()
-    if gens is None:
-        return None
+def _base_key(view: str, active_promotions: str | None) -> str:
+    """What identifies a response apart from the generations: view, path, query, promotions."""
     default_currency = current_app.config["DEFAULT_CURRENCY"]  # what a missing ?currency= means
-    parts = [view, request.path, default_currency, *(f"{d}{gens[d]}" for d in VIEW_DOMAINS[view])]
-    if "promotions" in VIEW_DOMAINS[view]:
-        parts.append(price_book().active_ids(utcnow()))
+    parts = [view, request.path, default_currency]
+    if active_promotions is not None:
+        parts.append(active_promotions)
     parts.extend(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
     return f"{PREFIX}view:{view}:{digest}"
 
 
-def _lookup(key: str) -> CachedResponse | None:
-    """The entry under ``key``, counting the lookup in the same round trip.
+def _entry_key(view: str, base: str, gens: dict[str, int]) -> str:
+    """The base key followed by the generations of the domains the view shows."""
+    return f"{base}:{'.'.join(str(gens[domain]) for domain in VIEW_DOMAINS[view])}"
 
-    A hit thus costs two Redis round trips in all (generations, then this), where a
-    separate hit counter would add a third to every cached response.
-    """
+
+def view_key(view: str) -> str | None:
+    """The key of this request's response: view, generations, running promotions, query."""
+    gens = generations()
+    if gens is None:
+        return None
+    active = price_book().active_ids(utcnow()) if "promotions" in VIEW_DOMAINS[view] else None
+    return _entry_key(view, _base_key(view, active), gens)
+
+
+def _lookup(key: str) -> CachedResponse | None:
+    """The entry under ``key``, counting the lookup in the same round trip."""
     prefix = current_app.config["CACHE_KEY_PREFIX"]
     pipe = get_redis().pipeline(transaction=False)
     pipe.get(prefix + key)
     pipe.incr(f"{prefix}{PREFIX}stats:lookups")
     raw, _ = pipe.execute()
+    return _loads(raw)
+
+
+def _loads(raw: bytes | None) -> CachedResponse | None:
     return None if raw is None else cache.cache.serializer.loads(raw)
+
+
+#: A hit in one round trip: read the generations, key the entry with the view's ones,
+#: fetch it and count the lookup, all inside Redis. KEYS: the counters, then the lookup
+#: counter; ARGV: the prefixed base key, then the positions of the view's counters.
+HIT_SCRIPT = """
+local counters = redis.call('MGET', unpack(KEYS, 1, #KEYS - 1))
+local gens = {}
+for i = 2, #ARGV do gens[#gens + 1] = counters[tonumber(ARGV[i])] or '0' end
+local entry = redis.call('GET', ARGV[1] .. ':' .. table.concat(gens, '.'))
+redis.call('INCR', KEYS[#KEYS])
+return {counters, entry}
+"""
+HELD_SCRIPT = "catalog_hit_script"
+
+
+def _lookup_in_one_trip(view: str) -> tuple[str, CachedResponse | None] | None:
+    """``(key, entry or None)`` from one script call, or ``None`` where it cannot apply.
+
+    Lists and pages embed the running promotions in their key, which come from the price
+    book: the one this process holds is used, and checked against the generations the
+    script returns. When it is stale (promotions or categories changed), the request is
+    re-keyed with the current book, the slow way. The embedded Redis has no Lua.
+    """
+    held = current_app.extensions.get(HELD_BOOK)
+    with_promotions = "promotions" in VIEW_DOMAINS[view]
+    if is_embedded() or (with_promotions and held is None):
+        return None
+    active = held[1].active_ids(utcnow()) if with_promotions else None
+    base = _base_key(view, active)
+    prefix = current_app.config["CACHE_KEY_PREFIX"]
+    names = (*DOMAINS, EPOCH)
+    keys = [f"{prefix}{PREFIX}gen:{name}" for name in names] + [f"{prefix}{PREFIX}stats:lookups"]
+    positions = [names.index(domain) + 1 for domain in VIEW_DOMAINS[view]]
+    script = current_app.extensions.get(HELD_SCRIPT)
+    if script is None:
+        script = current_app.extensions[HELD_SCRIPT] = get_redis().register_script(HIT_SCRIPT)
+    counters, raw = script(keys=keys, args=[prefix + base, *positions])
+    gens = {name: int(value or 0) for name, value in zip(names, counters, strict=True)}
+    memo = request_memo()
+    memo["epoch"] = gens.pop(EPOCH)
+    memo["generations"] = gens
+    if with_promotions and held[0] != (memo["epoch"], _book_key(gens)):
+        key = view_key(view)  # the lookup is counted already
+        return key, cache.get(key)
+    return _entry_key(view, base, gens), _loads(raw)
 
 
 def _wait_for(key: str) -> CachedResponse | None:
@@ -277,8 +338,12 @@ def serve(view: str, compute: Callable[[], Response]) -> Response:
     concurrent misses wait for its result rather than all hitting the database. Only
     200 responses are stored; every response gets an ETag and ``Cache-Control``.
     """
-    key = view_key(view) if enabled() else None
-    entry = key and _guarded(lambda: _lookup(key), None)
+    key, entry = None, None
+    if enabled():
+        found = _guarded(lambda: _lookup_in_one_trip(view), None)
+        key, entry = found if found is not None else (view_key(view), None)
+        if found is None and key:
+            entry = _guarded(lambda: _lookup(key), None)
     if entry is not None:
         return entry.render()
     locked = False
