@@ -97,6 +97,19 @@ def rebuild(connection: Connection) -> None:
         )
 
 
+def retire(connection: Connection, product_ids: Iterable[int]) -> None:
+    """Remove the offers of products about to be deleted, and their share of the counts.
+
+    Done before the flush deletes them: afterwards the rows are gone with the product
+    (``ON DELETE CASCADE``) and the counts could no longer tell what they were.
+    """
+    ids = sorted(set(product_ids))
+    gone = _tally(connection, ids) if ids else Counter()
+    if gone:
+        connection.execute(sa.delete(OFFERS).where(OFFERS.c.product_id.in_(ids)))
+        _add_to_counts(connection, {key: -n for key, n in gone.items()})
+
+
 def refresh(connection: Connection, product_ids: Iterable[int]) -> None:
     """Recompute the offers of ``product_ids`` and move the counts by the difference.
 
@@ -136,12 +149,12 @@ def _touched(session: Session) -> tuple[set[int], set[int]]:
     return products, variants
 
 
-def _remember_previous_owners(session: Session, _flush_context: object, _instances: object) -> None:
-    """Before a flush moves variants to another product, note the products they leave.
-
-    Their old owner is only in the database by then (a committed object's old value is
-    not kept), so it is read while the rows still say it.
-    """
+def _before_flush(session: Session, _flush_context: object, _instances: object) -> None:
+    """Retire the offers of products being deleted, and note the products that variants
+    being moved leave: both are only known from the database before the flush."""
+    deleted = [obj.id for obj in session.deleted if isinstance(obj, Product) and obj.id is not None]
+    if deleted:
+        retire(session.connection(), deleted)
     moved = [
         obj.id
         for obj in session.dirty
@@ -168,7 +181,7 @@ def _refresh_after_flush(session: Session, _flush_context: object) -> None:
 def register() -> None:
     """Listen on every ORM session (idempotent)."""
     for name, listener in (
-        ("before_flush", _remember_previous_owners),
+        ("before_flush", _before_flush),
         ("after_flush", _refresh_after_flush),
     ):
         if not event.contains(Session, name, listener):

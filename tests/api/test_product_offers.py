@@ -129,7 +129,7 @@ def test_counts_follow_a_random_run_of_catalog_writes(client):
     categories = [CategoryFactory() for _ in range(3)]
     variants = []
     for step in range(60):
-        action = rng.choice(["add", "add", "price", "deactivate", "move", "drop", "product"])
+        action = rng.choice(["add", "add", "price", "deactivate", "move", "drop", "product", "delete"])
         if action == "add" or not variants:
             parent = rng.choice(variants).product if variants and rng.random() < 0.3 else None
             extra = {"product": parent} if parent else {"product__category": rng.choice([*categories, None])}
@@ -147,6 +147,10 @@ def test_counts_follow_a_random_run_of_catalog_writes(client):
                 variant.product.category = rng.choice([*categories, None])
             elif action == "product":
                 variant.product.is_active = not variant.product.is_active
+            elif action == "delete":
+                product = variant.product
+                variants = [v for v in variants if v.product_id != product.id]
+                db.session.delete(product)
             else:
                 variants.remove(variant)
                 db.session.delete(variant)
