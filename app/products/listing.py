@@ -4,9 +4,9 @@ Lists read ``product_offers`` (see ``app.products.offers``): a product is listed
 currency when it has a row there, and sorts and price filters use its indexed price, so
 no request aggregates the catalog's prices. A page costs a fixed number of queries
 whatever its size: the total (a sum over a few kept counts when at most a category
-narrows the list, else one COUNT), one SELECT of the page walking the sort's index (stock and first image come
-from correlated subqueries evaluated for the page's rows only; the category by a join),
-one for the tags of the page, and the price book (usually from the cache). No N+1.
+narrows the list, else one COUNT), one SELECT of the page walking the sort's index (the
+category by a join), then one each for the page's first images, stock and tags, and the
+price book (usually held in the process). No N+1.
 """
 
 from __future__ import annotations
@@ -86,24 +86,6 @@ def _stocked(currency: str) -> sa.Select:
     )
 
 
-def _in_stock_column(currency: str) -> sa.ScalarSelect:
-    """1 or NULL per row. A LIMIT 1 scalar subquery rather than EXISTS: PostgreSQL may
-    turn an EXISTS column into a hashed subplan over every variant of the currency,
-    where this runs for the page's rows only."""
-    return _stocked(currency).limit(1).scalar_subquery()
-
-
-def _first_image(column: sa.orm.InstrumentedAttribute) -> sa.ScalarSelect:
-    return (
-        sa.select(column)
-        .where(ProductImage.product_id == Product.id)
-        .order_by(ProductImage.position, ProductImage.id)
-        .limit(1)
-        .correlate(Product)
-        .scalar_subquery()
-    )
-
-
 def _needs_product(query: ProductQuery) -> bool:
     return bool(query.q or query.category or query.tag or query.brand)
 
@@ -179,20 +161,46 @@ CARD_COLUMNS = load_only(
 )
 
 
-def _card_select(currency: str) -> sa.Select:
+def _card_select() -> sa.Select:
+    """A page's products with their offer price. Images and stock are read afterwards for
+    the page's ids: as correlated subqueries here they tripled the planning time (3 ms of
+    PostgreSQL's 4.5 ms for a page of 20)."""
     return (
-        sa.select(
-            Product,
-            ProductOffer.price,
-            _in_stock_column(currency),
-            _first_image(ProductImage.url),
-            _first_image(ProductImage.alt_text),
-        )
+        sa.select(Product, ProductOffer.price)
         .select_from(ProductOffer)
         .join(Product, Product.id == ProductOffer.product_id)
         .where(Product.is_active)  # implied by an offer; lets the sorts walk their indexes
         .options(CARD_COLUMNS)
     )
+
+
+def _first_images(product_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """The first image (by position) of each product: its ``url`` and ``alt_text``."""
+    images: dict[int, dict[str, str]] = {}
+    rows = db.session.execute(
+        sa.select(ProductImage.product_id, ProductImage.url, ProductImage.alt_text)
+        .where(ProductImage.product_id.in_(product_ids))
+        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
+    )
+    for product_id, url, alt_text in rows:
+        images.setdefault(product_id, {"url": url, "alt_text": alt_text})
+    return images
+
+
+def _in_stock(product_ids: Sequence[int], currency: str) -> set[int]:
+    """The products with an active variant priced in ``currency`` and in stock."""
+    stocked = (
+        sa.select(ProductVariant.product_id)
+        .join(VariantPrice, VariantPrice.variant_id == ProductVariant.id)
+        .where(
+            ProductVariant.product_id.in_(product_ids),
+            ProductVariant.is_active,
+            ProductVariant.stock_on_hand > 0,
+            VariantPrice.currency == currency,
+        )
+        .distinct()
+    )
+    return set(db.session.scalars(stocked))
 
 
 def _tags_of(product_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -228,9 +236,12 @@ def rating_summary(product: Product) -> dict[str, Any]:
 
 
 def _cards(rows: Sequence[sa.Row], currency: str, book: PriceBook, now: datetime) -> list[dict[str, Any]]:
-    tags = _tags_of([row[0].id for row in rows])
+    ids = [row[0].id for row in rows]
+    if not ids:
+        return []
+    tags, images, in_stock = _tags_of(ids), _first_images(ids), _in_stock(ids, currency)
     cards = []
-    for product, price, in_stock, image_url, image_alt in rows:
+    for product, price in rows:
         path = product.category.path if product.category else None
         offer = book.offer(price, currency, product.id, path, now)
         cards.append(
@@ -240,11 +251,11 @@ def _cards(rows: Sequence[sa.Row], currency: str, book: PriceBook, now: datetime
                 "name": product.name,
                 "brand": product.brand,
                 "category": category_ref(product.category),
-                "image": None if image_url is None else {"url": image_url, "alt_text": image_alt},
+                "image": images.get(product.id),
                 "price": money(offer.amount, currency),
                 "compare_at": money(offer.compare_at, currency),
                 "on_sale": offer.compare_at is not None,
-                "in_stock": bool(in_stock),
+                "in_stock": product.id in in_stock,
                 "rating": rating(product),
                 "tags": tags.get(product.id, []),
             }
@@ -281,7 +292,7 @@ def list_products(
     total = _count(query, categories)
     rows = []
     if (page - 1) * page_size < total:
-        stmt = _filtered(_card_select(query.currency), query, categories).order_by(*_ordering(query))
+        stmt = _filtered(_card_select(), query, categories).order_by(*_ordering(query))
         rows = db.session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
     cards = _cards(rows, query.currency, cache.price_book(), utcnow())
     if fields:
@@ -293,7 +304,7 @@ def cards_for(product_ids: Sequence[int], currency: str) -> list[dict[str, Any]]
     """Cards of active products in the order of ``product_ids`` (for collections)."""
     if not product_ids:
         return []
-    stmt = _card_select(currency).where(ProductOffer.currency == currency, Product.id.in_(product_ids))
+    stmt = _card_select().where(ProductOffer.currency == currency, Product.id.in_(product_ids))
     rows = db.session.execute(stmt).all()
     position = {product_id: index for index, product_id in enumerate(product_ids)}
     rows.sort(key=lambda row: position[row[0].id])
