@@ -94,19 +94,28 @@ def load_price_book(now: datetime | None = None) -> PriceBook:
             Category, Category.id == promotion_categories.c.category_id
         ),
     ).subquery()
-    rows = db.session.execute(
-        sa.select(Promotion, targets.c.product_id, targets.c.path)
+    fields = (
+        Promotion.id,
+        Promotion.name,
+        Promotion.kind,
+        Promotion.percent_off,
+        Promotion.amounts_off,
+        Promotion.starts_at,
+        Promotion.ends_at,
+    )
+    rows = db.session.execute(  # plain rows, not entities: loaded on every uncached request
+        sa.select(*fields, targets.c.product_id, targets.c.path)
         .outerjoin(targets, targets.c.promotion_id == Promotion.id)
         .where(Promotion.is_active, sa.or_(Promotion.ends_at.is_(None), Promotion.ends_at > now))
         .order_by(Promotion.id)
     ).all()
-    grouped: dict[int, tuple[Promotion, set[int], set[str]]] = {}
-    for promotion, product_id, path in rows:
-        _, products, paths = grouped.setdefault(promotion.id, (promotion, set(), set()))
-        if product_id is not None:
-            products.add(product_id)
-        if path is not None:
-            paths.add(path)
+    grouped: dict[int, tuple[sa.Row, set[int], set[str]]] = {}
+    for row in rows:
+        _, products, paths = grouped.setdefault(row.id, (row, set(), set()))
+        if row.product_id is not None:
+            products.add(row.product_id)
+        if row.path is not None:
+            paths.add(row.path)
     return PriceBook(
         tuple(
             BookedPromotion(
