@@ -23,7 +23,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, make_response, request
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from app.core.redis_client import get_redis, is_embedded
 from app.extensions import cache
@@ -298,7 +298,8 @@ def _lookup_in_one_trip(view: str) -> tuple[str, CachedResponse | None] | None:
     """
     held = current_app.extensions.get(HELD_BOOK)
     with_promotions = "promotions" in VIEW_DOMAINS[view]
-    if is_embedded() or (with_promotions and held is None):
+    script = current_app.extensions.get(HELD_SCRIPT)
+    if is_embedded() or script is False or (with_promotions and held is None):
         return None
     active = held[1].active_ids(utcnow()) if with_promotions else None
     base = _base_key(view, active)
@@ -306,10 +307,14 @@ def _lookup_in_one_trip(view: str) -> tuple[str, CachedResponse | None] | None:
     names = (*DOMAINS, EPOCH)
     keys = [f"{prefix}{PREFIX}gen:{name}" for name in names] + [f"{prefix}{PREFIX}stats:lookups"]
     positions = [names.index(domain) + 1 for domain in VIEW_DOMAINS[view]]
-    script = current_app.extensions.get(HELD_SCRIPT)
     if script is None:
         script = current_app.extensions[HELD_SCRIPT] = get_redis().register_script(HIT_SCRIPT)
-    counters, raw = script(keys=keys, args=[prefix + base, *positions])
+    try:
+        counters, raw = script(keys=keys, args=[prefix + base, *positions])
+    except ResponseError as exc:  # a Redis without scripting: two round trips from now on
+        log.warning("Catalog cache: Lua scripting unavailable (%s); using two round trips per hit", exc)
+        current_app.extensions[HELD_SCRIPT] = False
+        return None
     gens = {name: int(value or 0) for name, value in zip(names, counters, strict=True)}
     memo = request_memo()
     memo["epoch"] = gens.pop(EPOCH)

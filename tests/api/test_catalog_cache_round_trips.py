@@ -4,6 +4,7 @@ is never mistaken for a newer one after Redis loses its counters."""
 from __future__ import annotations
 
 import pytest
+from redis.exceptions import ResponseError
 
 from app.core.redis_client import get_redis, is_embedded
 from app.extensions import db
@@ -91,3 +92,19 @@ def test_a_held_price_book_does_not_outlive_a_redis_flush(client, dress):
         if not key.endswith(b":epoch"):
             redis.set(key, value)  # the held book's key again, but the epoch is gone
     assert price(client.get(LIST)) == 1_000_000
+
+
+def test_a_redis_without_scripting_falls_back_to_two_round_trips(client, dress, request, monkeypatch):
+    if is_embedded():
+        pytest.skip("the embedded stand-in never runs the script")
+    for _ in range(3):
+        client.get(LIST)
+
+    def scripting_disabled(*_args, **_kwargs):
+        raise ResponseError("ERR scripting is disabled")
+
+    monkeypatch.setattr(get_redis(), "evalsha", scripting_disabled)
+    trips = request.getfixturevalue("round_trips")
+    assert price(client.get(LIST)) == 1_000_000
+    assert price(client.get(LIST)) == 1_000_000
+    assert trips == ["MGET", "PIPELINE", "MGET", "PIPELINE"]
