@@ -27,9 +27,13 @@ def get_queue(name: str = "default") -> Queue:
     return Queue(name, connection=get_redis(), is_async=jobs_async())
 
 
+#: Seconds before each retry of a failed job.
+RETRY_INTERVALS = (10, 60, 300)
+
+
 def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", **kwargs: Any) -> Job:
     """Queue ``func(*args, **kwargs)``; retried three times, with back-off, when async."""
-    retry = Retry(max=3, interval=[10, 60, 300])
+    retry = Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
     return get_queue(queue).enqueue(func, *args, retry=retry, **kwargs)
 
 

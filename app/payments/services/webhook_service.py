@@ -35,7 +35,7 @@ from rq import Retry
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import ValidationError
-from app.core.jobs import enqueue, schedule_at
+from app.core.jobs import RETRY_INTERVALS, enqueue, schedule_at
 from app.core.models import utcnow
 from app.core.redis_client import get_redis
 from app.extensions import db
@@ -61,8 +61,6 @@ DRAIN_PENDING_TTL_SECONDS = 60
 #: Events claimed per statement. A drain killed mid-batch leaves the rest of its batch
 #: claimed but unapplied (``received``, attempts counted): stalled, like a lost job.
 DRAIN_BATCH = 50
-#: Seconds before each try of an event the drain failed to apply (as RQ's retries of a job).
-RETRY_INTERVALS = (10, 60, 300)
 
 #: What applying an event needs from its row, read once when it is claimed.
 _CLAIMED = (
@@ -92,9 +90,10 @@ def ingest(gateway_id: str, body: bytes, headers: Mapping[str, str]) -> Received
         gateway_calls.record("webhook", gateway.id, "unreadable", error=exc.reason)
         db.session.commit()
         raise ValidationError("The webhook body cannot be read.", details={"gateway": gateway.id}) from exc
+    event_id = _storable(parsed.event_id)[:200]
     event = WebhookEvent(
         gateway=gateway.id,
-        event_id=_storable(parsed.event_id)[:200],
+        event_id=event_id,
         event_type=_storable(parsed.type)[:100],
         reference=_storable(parsed.reference or parsed.provider_reference)[:120] or None,
         body=_storable(body),
@@ -107,7 +106,7 @@ def ingest(gateway_id: str, body: bytes, headers: Mapping[str, str]) -> Received
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        return _replayed(gateway.id, event.event_id)
+        return _replayed(gateway.id, event_id)
     stored = event.id  # read before the commit expires it: no SELECT afterwards
     db.session.commit()
     _wake_drain()
@@ -220,13 +219,13 @@ def _claim_batch() -> list[sa.Row[Any]]:
 
 
 def _retry_later(webhook_event_id: int) -> None:
-    """Give a failed event its own job, tried again with back-off like any failed job.
+    """Give a failed event its own job, tried on the schedule of any failed job's retries.
 
     Embedded nothing is scheduled: the event stays ``failed`` until a replay or the
     console's retry, as an inline job's failure always did."""
     first, *later = RETRY_INTERVALS
-    retry = Retry(max=len(later), interval=later) if later else None
     when = utcnow() + timedelta(seconds=first)
+    retry = Retry(max=len(later), interval=later)
     schedule_at(when, tasks.process_webhook, webhook_event_id, queue="high", retry=retry)
 
 
