@@ -19,7 +19,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import load_only
 
 from app.core.models import utcnow
 from app.extensions import db
@@ -149,28 +148,33 @@ def _ordering(query: ProductQuery) -> list[Any]:
     return [*order, Product.id.desc()]  # a total order keeps pages stable
 
 
-#: What a card shows of a product: the description and attributes stay in the database.
-CARD_COLUMNS = load_only(
+#: What a card shows of a product, as plain columns: the description and attributes stay in
+#: the database, and no ORM entity is built for a row that is only read.
+CARD_COLUMNS = (
     Product.id,
     Product.slug,
     Product.name,
     Product.brand,
-    Product.category_id,
     Product.rating_average,
     Product.rating_count,
+    ProductOffer.price,
+    Category.id.label("category_id"),
+    Category.slug.label("category_slug"),
+    Category.name.label("category_name"),
+    Category.path.label("category_path"),
 )
 
 
 def _card_select() -> sa.Select:
-    """A page's products with their offer price. Images and stock are read afterwards for
+    """A page's card columns with the offer price. Images and stock are read afterwards for
     the page's ids: as correlated subqueries here they tripled the planning time (3 ms of
     PostgreSQL's 4.5 ms for a page of 20)."""
     return (
-        sa.select(Product, ProductOffer.price)
+        sa.select(*CARD_COLUMNS)
         .select_from(ProductOffer)
         .join(Product, Product.id == ProductOffer.product_id)
+        .outerjoin(Category, Category.id == Product.category_id)
         .where(Product.is_active)  # implied by an offer; lets the sorts walk their indexes
-        .options(CARD_COLUMNS)
     )
 
 
@@ -225,7 +229,7 @@ def category_ref(category: Category | None) -> dict[str, Any] | None:
     return None if category is None else {"id": category.id, "slug": category.slug, "name": category.name}
 
 
-def rating(product: Product) -> dict[str, Any]:
+def rating(product: Product | sa.Row) -> dict[str, Any]:
     return {"average": float(product.rating_average or 0), "count": product.rating_count}
 
 
@@ -236,28 +240,30 @@ def rating_summary(product: Product) -> dict[str, Any]:
 
 
 def _cards(rows: Sequence[sa.Row], currency: str, book: PriceBook, now: datetime) -> list[dict[str, Any]]:
-    ids = [row[0].id for row in rows]
+    ids = [row.id for row in rows]
     if not ids:
         return []
     tags, images, in_stock = _tags_of(ids), _first_images(ids), _in_stock(ids, currency)
     cards = []
-    for product, price in rows:
-        path = product.category.path if product.category else None
-        offer = book.offer(price, currency, product.id, path, now)
+    for row in rows:
+        offer = book.offer(row.price, currency, row.id, row.category_path, now)
+        category = None
+        if row.category_id is not None:
+            category = {"id": row.category_id, "slug": row.category_slug, "name": row.category_name}
         cards.append(
             {
-                "id": product.id,
-                "slug": product.slug,
-                "name": product.name,
-                "brand": product.brand,
-                "category": category_ref(product.category),
-                "image": images.get(product.id),
+                "id": row.id,
+                "slug": row.slug,
+                "name": row.name,
+                "brand": row.brand,
+                "category": category,
+                "image": images.get(row.id),
                 "price": money(offer.amount, currency),
                 "compare_at": money(offer.compare_at, currency),
                 "on_sale": offer.compare_at is not None,
-                "in_stock": product.id in in_stock,
-                "rating": rating(product),
-                "tags": tags.get(product.id, []),
+                "in_stock": row.id in in_stock,
+                "rating": rating(row),
+                "tags": tags.get(row.id, []),
             }
         )
     return cards
@@ -307,5 +313,5 @@ def cards_for(product_ids: Sequence[int], currency: str) -> list[dict[str, Any]]
     stmt = _card_select().where(ProductOffer.currency == currency, Product.id.in_(product_ids))
     rows = db.session.execute(stmt).all()
     position = {product_id: index for index, product_id in enumerate(product_ids)}
-    rows.sort(key=lambda row: position[row[0].id])
+    rows.sort(key=lambda row: position[row.id])
     return _cards(rows, currency, cache.price_book(), utcnow())
