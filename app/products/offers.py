@@ -89,32 +89,16 @@ def rebuild(connection: Connection) -> None:
     connection.execute(sa.delete(OFFERS))
     _insert_offers(connection, None)
     connection.execute(sa.delete(COUNTS))
-    tally = _tally(connection)
-    if tally:
-        connection.execute(
-            sa.insert(COUNTS),
-            [{"currency": c, "category_key": k, "products": n} for (c, k), n in tally.items()],
-        )
+    if tally := _tally(connection):
+        _add_to_counts(connection, tally)
 
 
-def retire(connection: Connection, product_ids: Iterable[int]) -> None:
-    """Remove the offers of products about to be deleted, and their share of the counts.
+def _replace(connection: Connection, product_ids: Iterable[int], *, reoffer: bool) -> None:
+    """Delete the offers of ``product_ids``, recompute them if ``reoffer``, and move the
+    counts by the difference.
 
-    Done before the flush deletes them: afterwards the rows are gone with the product
-    (``ON DELETE CASCADE``) and the counts could no longer tell what they were.
-    """
-    ids = sorted(set(product_ids))
-    gone = _tally(connection, ids) if ids else Counter()
-    if gone:
-        connection.execute(sa.delete(OFFERS).where(OFFERS.c.product_id.in_(ids)))
-        _add_to_counts(connection, {key: -n for key, n in gone.items()})
-
-
-def refresh(connection: Connection, product_ids: Iterable[int]) -> None:
-    """Recompute the offers of ``product_ids`` and move the counts by the difference.
-
-    The products' rows are locked first (in id order), so two transactions refreshing
-    the same product run one after the other and the second sees the first's rows.
+    The products' rows are locked first (in id order), so two transactions replacing
+    the same product's offers run one after the other and the second sees the first's rows.
     """
     ids = sorted(set(product_ids))
     if not ids:
@@ -124,8 +108,10 @@ def refresh(connection: Connection, product_ids: Iterable[int]) -> None:
     )
     before = _tally(connection, ids)
     connection.execute(sa.delete(OFFERS).where(OFFERS.c.product_id.in_(ids)))
-    _insert_offers(connection, ids)
-    after = _tally(connection, ids)
+    after: Counter[tuple[str, int]] = Counter()
+    if reoffer:
+        _insert_offers(connection, ids)
+        after = _tally(connection, ids)
     changes = {
         key: after[key] - before[key] for key in before.keys() | after.keys() if after[key] != before[key]
     }
@@ -133,12 +119,33 @@ def refresh(connection: Connection, product_ids: Iterable[int]) -> None:
         _add_to_counts(connection, changes)
 
 
+def refresh(connection: Connection, product_ids: Iterable[int]) -> None:
+    """Recompute the offers of ``product_ids`` and move the counts by the difference."""
+    _replace(connection, product_ids, reoffer=True)
+
+
+def retire(connection: Connection, product_ids: Iterable[int]) -> None:
+    """Remove the offers of products about to be deleted, and their share of the counts.
+
+    Done before the flush deletes them: afterwards the rows are gone with the product
+    (``ON DELETE CASCADE``) and the counts could no longer tell what they were.
+    """
+    _replace(connection, product_ids, reoffer=False)
+
+
+def _relevant_change(obj: object) -> bool:
+    relevant = RELEVANT.get(type(obj))
+    return relevant is not None and bool(relevant & changed_attributes(obj))
+
+
 def _touched(session: Session) -> tuple[set[int], set[int]]:
     """The product ids, and the variant ids (of changed prices), a flush may have re-offered."""
     products: set[int] = set()
     variants: set[int] = set()
     added_or_removed = chain(session.new, session.deleted)
-    changed = (obj for obj in session.dirty if RELEVANT.get(type(obj), frozenset()) & changed_attributes(obj))
+    # Only the catalog's own objects have their attribute histories inspected: this runs
+    # on every flush of every request.
+    changed = (obj for obj in session.dirty if _relevant_change(obj))
     for obj in chain(added_or_removed, changed):
         if isinstance(obj, Product):
             products.add(obj.id)
