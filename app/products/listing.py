@@ -70,18 +70,11 @@ class ProductQuery:
 
 
 def _stocked(currency: str) -> sa.Select:
-    """Active variants of the row's product priced in ``currency`` and in stock."""
+    """The product ids of active variants priced in ``currency`` and in stock."""
     return (
-        sa.select(sa.literal(1))
-        .select_from(ProductVariant)
+        sa.select(ProductVariant.product_id)
         .join(VariantPrice, VariantPrice.variant_id == ProductVariant.id)
-        .where(
-            ProductVariant.product_id == ProductOffer.product_id,
-            ProductVariant.is_active,
-            ProductVariant.stock_on_hand > 0,
-            VariantPrice.currency == currency,
-        )
-        .correlate(ProductOffer)
+        .where(ProductVariant.is_active, ProductVariant.stock_on_hand > 0, VariantPrice.currency == currency)
     )
 
 
@@ -118,7 +111,9 @@ def _filtered(stmt: sa.Select, query: ProductQuery, categories: list[int] | None
     if query.max_price is not None:
         stmt = stmt.where(ProductOffer.price <= query.max_price)
     if query.in_stock is not None:
-        in_stock = _stocked(query.currency).exists()
+        in_stock = (
+            _stocked(query.currency).where(ProductVariant.product_id == ProductOffer.product_id).exists()
+        )
         stmt = stmt.where(in_stock if query.in_stock else ~in_stock)
     return stmt
 
@@ -193,18 +188,9 @@ def _first_images(product_ids: Sequence[int]) -> dict[int, dict[str, str]]:
 
 def _in_stock(product_ids: Sequence[int], currency: str) -> set[int]:
     """The products with an active variant priced in ``currency`` and in stock."""
-    stocked = (
-        sa.select(ProductVariant.product_id)
-        .join(VariantPrice, VariantPrice.variant_id == ProductVariant.id)
-        .where(
-            ProductVariant.product_id.in_(product_ids),
-            ProductVariant.is_active,
-            ProductVariant.stock_on_hand > 0,
-            VariantPrice.currency == currency,
-        )
-        .distinct()
+    return set(
+        db.session.scalars(_stocked(currency).where(ProductVariant.product_id.in_(product_ids)).distinct())
     )
-    return set(db.session.scalars(stocked))
 
 
 def _tags_of(product_ids: Sequence[int]) -> dict[int, list[str]]:
