@@ -96,7 +96,7 @@ def _guarded(operation: Callable[[], T], default: T) -> T:
 
 def _incr_generations(domains: Iterable[str]) -> None:
     for domain in sorted(domains):
-        cache.cache.inc(f"{PREFIX}gen:{domain}")
+        cache.cache.inc(_counter("gen", domain))
 
 
 def bump(domains: Iterable[str]) -> None:
@@ -120,19 +120,33 @@ def invalidate_all() -> None:
     bump(DOMAINS)
 
 
+#: The generation counters read together: every domain's, and the epoch.
+GENERATIONS = (*DOMAINS, EPOCH)
+
+
+def _counter(kind: str, name: str) -> str:
+    """The cache key of one counter (``gen``: a generation or the epoch; ``stats``: hit counts)."""
+    return f"{PREFIX}{kind}:{name}"
+
+
 def generations() -> dict[str, int] | None:
     """The counters of every domain (one MGET, memoised per request); ``None`` if Redis is down."""
     memo = request_memo()
     if "generations" not in memo:
-        counters = _read_counters("gen", (*DOMAINS, EPOCH))
-        memo["epoch"] = counters.pop(EPOCH) if counters else 0
-        memo["generations"] = counters
+        _remember_generations(_read_counters("gen", GENERATIONS))
     return memo["generations"]
+
+
+def _remember_generations(counters: dict[str, int] | None) -> None:
+    """Memoise the counters read for this request: the epoch apart from the domains'."""
+    memo = request_memo()
+    memo["epoch"] = counters.pop(EPOCH) if counters else 0
+    memo["generations"] = counters
 
 
 def _read_counters(kind: str, names: tuple[str, ...]) -> dict[str, int] | None:
     """Several integer counters in one MGET; ``None`` when Redis is unavailable."""
-    values = _guarded(lambda: cache.get_many(*(f"{PREFIX}{kind}:{name}" for name in names)), None)
+    values = _guarded(lambda: cache.get_many(*(_counter(kind, name) for name in names)), None)
     return None if values is None else {n: int(v or 0) for n, v in zip(names, values, strict=True)}
 
 
@@ -173,11 +187,11 @@ def _hold(key: str, book: PriceBook) -> None:
         current_app.extensions[HELD_BOOK] = ((epoch, key), book)
         return
     start = secrets.randbits(62) + 1
-    _guarded(lambda: cache.cache.add(f"{PREFIX}gen:{EPOCH}", start, timeout=0), None)  # NX: first wins
+    _guarded(lambda: cache.cache.add(_counter("gen", EPOCH), start, timeout=0), None)  # NX: first wins
 
 
 def _count(stat: str) -> None:
-    _guarded(lambda: cache.cache.inc(f"{PREFIX}stats:{stat}"), None)
+    _guarded(lambda: cache.cache.inc(_counter("stats", stat)), None)
 
 
 def stats() -> dict[str, Any]:
@@ -265,7 +279,7 @@ def _lookup(key: str) -> CachedResponse | None:
     prefix = current_app.config["CACHE_KEY_PREFIX"]
     pipe = get_redis().pipeline(transaction=False)
     pipe.get(prefix + key)
-    pipe.incr(f"{prefix}{PREFIX}stats:lookups")
+    pipe.incr(prefix + _counter("stats", "lookups"))
     raw, _ = pipe.execute()
     return _loads(raw)
 
@@ -304,9 +318,8 @@ def _lookup_in_one_trip(view: str) -> tuple[str, CachedResponse | None] | None:
     active = held[1].active_ids(utcnow()) if with_promotions else None
     base = _base_key(view, active)
     prefix = current_app.config["CACHE_KEY_PREFIX"]
-    names = (*DOMAINS, EPOCH)
-    keys = [f"{prefix}{PREFIX}gen:{name}" for name in names] + [f"{prefix}{PREFIX}stats:lookups"]
-    positions = [names.index(domain) + 1 for domain in VIEW_DOMAINS[view]]
+    keys = [prefix + _counter("gen", name) for name in GENERATIONS] + [prefix + _counter("stats", "lookups")]
+    positions = [GENERATIONS.index(domain) + 1 for domain in VIEW_DOMAINS[view]]
     if script is None:
         script = current_app.extensions[HELD_SCRIPT] = get_redis().register_script(HIT_SCRIPT)
     try:
@@ -315,11 +328,9 @@ def _lookup_in_one_trip(view: str) -> tuple[str, CachedResponse | None] | None:
         log.warning("Catalog cache: Lua scripting unavailable (%s); using two round trips per hit", exc)
         current_app.extensions[HELD_SCRIPT] = False
         return None
-    gens = {name: int(value or 0) for name, value in zip(names, counters, strict=True)}
-    memo = request_memo()
-    memo["epoch"] = gens.pop(EPOCH)
-    memo["generations"] = gens
-    if with_promotions and held[0] != (memo["epoch"], _book_key(gens)):
+    gens = {name: int(value or 0) for name, value in zip(GENERATIONS, counters, strict=True)}
+    _remember_generations(gens)
+    if with_promotions and held[0] != (request_memo()["epoch"], _book_key(gens)):
         key = view_key(view)  # the lookup is counted already
         return key, cache.get(key)
     return _entry_key(view, base, gens), _loads(raw)
