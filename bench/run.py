@@ -30,7 +30,11 @@ from bench.report import FAIL, Row, failed, table, write_json
 from bench.scenarios import Context, Profile
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+#: Where an ``--only`` run writes, so a partial run never replaces the last whole one.
+PARTIAL_RESULTS = RESULTS.with_name("partial.json")
 WORKER_CLASSES = ("sync", "gthread")
+#: What ``--only`` selects from (the baseline always runs: every ratio needs it).
+SCENARIOS = ("cached", "detail", "conditional", "checkout", "webhooks", "uncached", "growth")
 
 
 def parse(argv: list[str]) -> Profile:
@@ -41,12 +45,19 @@ def parse(argv: list[str]) -> Profile:
     parser.add_argument("--duration", type=float, help="seconds per measured run")
     parser.add_argument("--reps", type=int, help="measured runs per scenario (median reported)")
     parser.add_argument("--connections", type=int, help="concurrent connections")
+    parser.add_argument(
+        "--only",
+        type=lambda names: tuple(names.split(",")),
+        help=f"comma-separated scenarios to run beside the baseline: {','.join(SCENARIOS)}",
+    )
     args = parser.parse_args(argv)
+    if args.only and not set(args.only) <= set(SCENARIOS):
+        parser.error(f"--only: unknown scenario(s) {', '.join(sorted(set(args.only) - set(SCENARIOS)))}")
     profile = scenarios.QUICK if args.quick else scenarios.FULL
     changes = {k: v for k, v in {"duration": args.duration, "reps": args.reps}.items() if v}
     if args.connections:
         changes["connections"] = args.connections
-    return replace(profile, **changes)
+    return replace(profile, only=args.only, **changes)
 
 
 def machine() -> dict[str, object]:
@@ -143,7 +154,7 @@ def bench(profile: Profile) -> int:
     ctx.tokens = fixtures.shopper_tokens(app, profile.connections)
 
     worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-    if not profile.quick:
+    if not profile.quick and profile.only is None:
         worker_class, scores = pick_worker_class(ctx, keys, urls, workdir)
         meta["worker_class_trial_rps"] = scores
         print(f"bench: worker class {worker_class} ({scores})", flush=True)
@@ -151,8 +162,11 @@ def bench(profile: Profile) -> int:
 
     rows: list[Row] = []
 
-    def step(label: str, run: Callable[[], Row | list[Row]]) -> list[Row]:
-        """Run one scenario; a crash becomes a failed row, so the other scenarios still report."""
+    def step(label: str, run: Callable[[], Row | list[Row]], scenario: str = "") -> list[Row]:
+        """Run one scenario (unless ``--only`` leaves it out); a crash becomes a failed row,
+        so the other scenarios still report."""
+        if scenario and not profile.runs(scenario):
+            return []
         print(f"bench: {label}...", flush=True)
         try:
             result = run()
@@ -165,15 +179,20 @@ def bench(profile: Profile) -> int:
     peaks: list[float] = []
     with stack.serving(profile.database, keys, workdir, worker_class) as server:
         step("baseline", lambda: scenarios.baseline(ctx, server))
-        step("cached list", lambda: scenarios.cached_list(ctx, server, urls))
-        step("product detail", lambda: scenarios.product_detail(ctx, server, details))
-        step("conditional GET", lambda: scenarios.conditional_get(ctx, server, urls + details[:50]))
-        step("checkout", lambda: scenarios.checkout(ctx, server, station, pool, hot))
-        step("webhooks", lambda: scenarios.webhooks(ctx, server))
+        step("cached list", lambda: scenarios.cached_list(ctx, server, urls), "cached")
+        step("product detail", lambda: scenarios.product_detail(ctx, server, details), "detail")
+        step(
+            "conditional GET",
+            lambda: scenarios.conditional_get(ctx, server, urls + details[:50]),
+            "conditional",
+        )
+        step("checkout", lambda: scenarios.checkout(ctx, server, station, pool, hot), "checkout")
+        step("webhooks", lambda: scenarios.webhooks(ctx, server), "webhooks")
     peaks.append(server.peak_rss_mb)
-    with stack.serving(profile.database, keys, workdir, worker_class, cache=False) as server:
-        step("uncached list", lambda: scenarios.uncached_list(ctx, server, urls))
-    peaks.append(server.peak_rss_mb)
+    if profile.runs("uncached"):
+        with stack.serving(profile.database, keys, workdir, worker_class, cache=False) as server:
+            step("uncached list", lambda: scenarios.uncached_list(ctx, server, urls))
+        peaks.append(server.peak_rss_mb)
 
     def growth_tier(tier: int) -> list[Row]:
         database = f"sokoni_bench_g{tier}"
@@ -188,20 +207,22 @@ def bench(profile: Profile) -> int:
     growth: list[Row] = []
     for tier in profile.tiers:
         growth += step(
-            f"growth tier {tier:,} (seeding sokoni_bench_g{tier} once)", lambda t=tier: growth_tier(t)
+            f"growth tier {tier:,} (seeding sokoni_bench_g{tier} once)", lambda t=tier: growth_tier(t), "growth"
         )
-    rows.append(scenarios.growth_verdict(ctx, growth))
+    if profile.runs("growth"):
+        rows.append(scenarios.growth_verdict(ctx, growth))
     rows.append(scenarios.memory(ctx, max(peaks)))
 
     meta["seconds"] = round(time.monotonic() - started)
     sampler.stopped.set()
     meta["loadavg_1m_during"] = {k: round(v, 2) for k, v in sampler.summary().items()}
-    write_json(RESULTS, rows, meta)
+    results = RESULTS if profile.only is None else PARTIAL_RESULTS
+    write_json(results, rows, meta)
     print()
     print(table(rows, ctx.baseline_rps))
     print(
         f"\n{meta['mode']} run, {meta['seconds']} s, on {box['cpus']} x {box['cpu']}; "
-        f"1-min load average during the run {meta['loadavg_1m_during']}; wrote {RESULTS}"
+        f"1-min load average during the run {meta['loadavg_1m_during']}; wrote {results}"
     )
     if bad := failed(rows):
         print("FAILED: " + ", ".join(row.scenario for row in bad))

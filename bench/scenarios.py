@@ -39,6 +39,10 @@ class Profile:
     payments: int
     pool_stock: int = 1000
     hot_stock: int = 10
+    only: tuple[str, ...] | None = None  # ``--only``: the scenarios to run; None: all of them
+
+    def runs(self, scenario: str) -> bool:
+        return self.only is None or scenario in self.only
 
 
 FULL = Profile(False, 5, 15, 3, 32, "sokoni_bench", 10_000, 100_000, (1_000, 10_000, 100_000), 20_000, 300)
