@@ -159,6 +159,11 @@ class Config:
     CATALOG_CACHE_LOCK_SECONDS = env_int("CATALOG_CACHE_LOCK_SECONDS", 10)  # one recompute per key
     CATALOG_CACHE_WAIT_SECONDS = float(env("CATALOG_CACHE_WAIT_SECONDS", "2"))  # others wait this long
     CATALOG_CACHE_RETRY_SECONDS = env_int("CATALOG_CACHE_RETRY_SECONDS", 15)  # bypass after a Redis error
+    # Each process keeps recent entries and the generations it last read, trusting the
+    # generations this long: other processes' writes show after at most this delay (this
+    # process's own at once); 0 asks Redis on every request. Entries kept up to this size.
+    CATALOG_CACHE_LOCAL_SECONDS = float(env("CATALOG_CACHE_LOCAL_SECONDS", "1"))
+    CATALOG_CACHE_LOCAL_MB = env_int("CATALOG_CACHE_LOCAL_MB", 16)
     # Browsers and CDNs may reuse a response this long; then they revalidate with the ETag.
     CATALOG_HTTP_MAX_AGE = env_int("CATALOG_HTTP_MAX_AGE", 30)
     CATALOG_LOW_STOCK_THRESHOLD = env_int("CATALOG_LOW_STOCK_THRESHOLD", 5)

@@ -206,9 +206,8 @@ def bench(profile: Profile) -> int:
 
     growth: list[Row] = []
     for tier in profile.tiers:
-        growth += step(
-            f"growth tier {tier:,} (seeding sokoni_bench_g{tier} once)", lambda t=tier: growth_tier(t), "growth"
-        )
+        label = f"growth tier {tier:,} (seeding sokoni_bench_g{tier} once)"
+        growth += step(label, lambda t=tier: growth_tier(t), "growth")
     if profile.runs("growth"):
         rows.append(scenarios.growth_verdict(ctx, growth))
     rows.append(scenarios.memory(ctx, max(peaks)))

@@ -19,6 +19,7 @@ from app import create_app
 from app.core.mail import outbox
 from app.core.redis_client import get_redis
 from app.extensions import db, limiter
+from app.products.near_cache import near_cache
 from config import Testing
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -51,6 +52,7 @@ def _clean_state(app: Flask) -> Iterator[None]:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
     get_redis().flushdb()
+    near_cache().clear()  # this process's copy of what was just flushed
     limiter.reset()
     outbox().clear()
 

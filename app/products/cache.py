@@ -28,6 +28,7 @@ from redis.exceptions import RedisError, ResponseError
 from app.core.redis_client import get_redis, is_embedded
 from app.extensions import cache
 from app.products.access import is_staff_request, request_memo
+from app.products.near_cache import near_cache
 from app.products.pricing import PriceBook, load_price_book, utcnow
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ def bump(domains: Iterable[str]) -> None:
 
 
 def _forget_memo() -> None:
+    """Forget the generations this request and this process read: a write here shows at once."""
+    near_cache().forget_counters()
     memo = request_memo()
     for name in ("generations", "epoch", "price_book"):
         memo.pop(name, None)
@@ -130,18 +133,41 @@ def _counter(kind: str, name: str) -> str:
 
 
 def generations() -> dict[str, int] | None:
-    """The counters of every domain (one MGET, memoised per request); ``None`` if Redis is down."""
+    """The counters of every domain, memoised per request; ``None`` if Redis is down.
+
+    Taken from this process's near cache while it trusts them, else read in one MGET.
+    """
     memo = request_memo()
     if "generations" not in memo:
-        _remember_generations(_read_counters("gen", GENERATIONS))
+        counters = near_cache().counters()
+        if counters is None:
+            counters = _read_counters("gen", GENERATIONS)
+            _share(counters)
+        _remember_generations(counters)
     return memo["generations"]
+
+
+def _share(counters: dict[str, int] | None) -> None:
+    """Let this process's other requests use ``counters`` for a while (see ``near_cache``).
+
+    Not before an epoch exists: counters restart at zero when Redis loses them, and only
+    the epoch tells entries kept from before that apart from new ones under the same numbers.
+    """
+    if counters and counters[EPOCH]:
+        near_cache().remember_counters(counters)
+
+
+def _near_key(key: str) -> str | None:
+    """The near cache's key for ``key``: with the epoch, for the reason ``_share`` gives."""
+    epoch = request_memo().get("epoch")
+    return f"{key}@{epoch}" if epoch else None
 
 
 def _remember_generations(counters: dict[str, int] | None) -> None:
     """Memoise the counters read for this request: the epoch apart from the domains'."""
     memo = request_memo()
-    memo["epoch"] = counters.pop(EPOCH) if counters else 0
-    memo["generations"] = counters
+    memo["epoch"] = counters[EPOCH] if counters else 0
+    memo["generations"] = counters and {name: value for name, value in counters.items() if name != EPOCH}
 
 
 def _read_counters(kind: str, names: tuple[str, ...]) -> dict[str, int] | None:
@@ -158,7 +184,7 @@ def price_book() -> PriceBook:
     """
     memo = request_memo()
     if "price_book" not in memo:
-        gens = generations() if enabled() else None
+        gens = generations()
         key = gens and _book_key(gens)
         held = current_app.extensions.get(HELD_BOOK)
         if key and held is not None and held[0] == (memo["epoch"], key):
@@ -195,7 +221,13 @@ def _count(stat: str) -> None:
 
 
 def stats() -> dict[str, Any]:
-    """Hit/miss counters (shared by every process) and the state of the cache, for staff."""
+    """Hit/miss counters (shared by every process) and the state of the cache, for staff.
+
+    This process's lookups not yet sent are added first; other processes' arrive with
+    their next trip to Redis.
+    """
+    if unsent := near_cache().take_lookups():
+        _guarded(lambda: cache.cache.inc(_counter("stats", "lookups"), unsent), None)
     counts = _read_counters("stats", STATS)
     misses = counts["misses"] if counts else 0
     hits = max(counts["lookups"] - misses, 0) if counts else 0
@@ -219,6 +251,7 @@ def clear() -> int:
         return redis.delete(*keys) if keys else 0
 
     _forget_memo()
+    near_cache().clear()
     current_app.extensions.pop(HELD_BOOK, None)
     return _guarded(delete_all, 0)
 
@@ -275,11 +308,11 @@ def view_key(view: str) -> str | None:
 
 
 def _lookup(key: str) -> CachedResponse | None:
-    """The entry under ``key``, counting the lookup in the same round trip."""
+    """The entry under ``key``, counting the lookup (and those served nearer) in the same trip."""
     prefix = current_app.config["CACHE_KEY_PREFIX"]
     pipe = get_redis().pipeline(transaction=False)
     pipe.get(prefix + key)
-    pipe.incr(prefix + _counter("stats", "lookups"))
+    pipe.incrby(prefix + _counter("stats", "lookups"), 1 + near_cache().take_lookups())
     raw, _ = pipe.execute()
     return _loads(raw)
 
@@ -289,14 +322,15 @@ def _loads(raw: bytes | None) -> CachedResponse | None:
 
 
 #: A hit in one round trip: read the generations, key the entry with the view's ones,
-#: fetch it and count the lookup, all inside Redis. KEYS: the counters, then the lookup
-#: counter; ARGV: the prefixed base key, then the positions of the view's counters.
+#: fetch it and count the lookups, all inside Redis. KEYS: the counters, then the lookup
+#: counter; ARGV: the prefixed base key, the lookups to count (this one and those served
+#: from the near cache since the last trip), then the positions of the view's counters.
 HIT_SCRIPT = """
 local counters = redis.call('MGET', unpack(KEYS, 1, #KEYS - 1))
 local gens = {}
-for i = 2, #ARGV do gens[#gens + 1] = counters[tonumber(ARGV[i])] or '0' end
+for i = 3, #ARGV do gens[#gens + 1] = counters[tonumber(ARGV[i])] or '0' end
 local entry = redis.call('GET', ARGV[1] .. ':' .. table.concat(gens, '.'))
-redis.call('INCR', KEYS[#KEYS])
+redis.call('INCRBY', KEYS[#KEYS], ARGV[2])
 return {counters, entry}
 """
 HELD_SCRIPT = "catalog_hit_script"
@@ -322,18 +356,47 @@ def _lookup_in_one_trip(view: str) -> tuple[str, CachedResponse | None] | None:
     positions = [GENERATIONS.index(domain) + 1 for domain in VIEW_DOMAINS[view]]
     if script is None:
         script = current_app.extensions[HELD_SCRIPT] = get_redis().register_script(HIT_SCRIPT)
+    lookups = 1 + near_cache().take_lookups()
     try:
-        counters, raw = script(keys=keys, args=[prefix + base, *positions])
+        counters, raw = script(keys=keys, args=[prefix + base, lookups, *positions])
     except ResponseError as exc:  # a Redis without scripting: two round trips from now on
         log.warning("Catalog cache: Lua scripting unavailable (%s); using two round trips per hit", exc)
         current_app.extensions[HELD_SCRIPT] = False
         return None
     gens = {name: int(value or 0) for name, value in zip(GENERATIONS, counters, strict=True)}
+    _share(gens)
     _remember_generations(gens)
     if with_promotions and held[0] != (request_memo()["epoch"], _book_key(gens)):
         key = view_key(view)  # the lookup is counted already
         return key, cache.get(key)
     return _entry_key(view, base, gens), _loads(raw)
+
+
+def _lookup_near(view: str) -> tuple[str, CachedResponse] | None:
+    """``(key, entry)`` from this process's memory, without a trip to Redis, when it still
+    trusts its generations, holds the price book they key and holds the entry; else ``None``."""
+    near = near_cache()
+    counters = near.counters()
+    if counters is None:
+        return None
+    active = None
+    if "promotions" in VIEW_DOMAINS[view]:
+        held = current_app.extensions.get(HELD_BOOK)
+        if held is None or held[0] != (counters[EPOCH], _book_key(counters)):
+            return None
+        active = held[1].active_ids(utcnow())
+    _remember_generations(counters)
+    key = _entry_key(view, _base_key(view, active), counters)
+    entry = near.get(_near_key(key))
+    if entry is None:
+        return None
+    near.count_lookup()
+    return key, entry
+
+
+def _keep_near(key: str, entry: CachedResponse) -> None:
+    if near_key := _near_key(key):
+        near_cache().put(near_key, entry)
 
 
 def _wait_for(key: str) -> CachedResponse | None:
@@ -356,11 +419,14 @@ def serve(view: str, compute: Callable[[], Response]) -> Response:
     """
     key, entry = None, None
     if enabled():
+        if near := _lookup_near(view):
+            return near[1].render()
         found = _guarded(lambda: _lookup_in_one_trip(view), None)
         key, entry = found if found is not None else (view_key(view), None)
         if found is None and key:
             entry = _guarded(lambda: _lookup(key), None)
     if entry is not None:
+        _keep_near(key, entry)
         return entry.render()
     locked = False
     if key:
@@ -384,6 +450,7 @@ def serve(view: str, compute: Callable[[], Response]) -> Response:
         if key:
             ttl = current_app.config[VIEW_TTL_SETTINGS[view]]
             _guarded(lambda: cache.set(key, entry, timeout=ttl), None)
+            _keep_near(key, entry)
         return entry.render()
     finally:
         if locked:

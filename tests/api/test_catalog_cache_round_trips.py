@@ -1,5 +1,6 @@
-"""What a cached catalog response costs in Redis, and why a price book a process holds
-is never mistaken for a newer one after Redis loses its counters."""
+"""What a cached catalog response costs in Redis, why a price book a process holds is
+never mistaken for a newer one after Redis loses its counters, and how long a process
+trusts the generations it read (its near cache)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from redis.exceptions import ResponseError
 
 from app.core.redis_client import get_redis, is_embedded
 from app.extensions import db
+from app.products import near_cache, services
 from tests.factories import PromotionFactory, VariantFactory
 
 LIST = "/api/products/"
@@ -44,11 +46,41 @@ def round_trips(monkeypatch) -> list[str]:
     return trips
 
 
+@pytest.fixture
+def far(monkeypatch) -> None:
+    """No near cache: every lookup goes to Redis (as with ``CATALOG_CACHE_LOCAL_SECONDS=0``)."""
+    monkeypatch.setattr(near_cache.near_cache(), "enabled", False)
+
+
 def price(response) -> int:
     return response.json[0]["price"]["amount"]
 
 
-def test_a_cached_response_costs_one_round_trip(client, dress, request):
+def test_a_repeated_response_costs_no_round_trip(client, dress, request):
+    for _ in range(3):
+        client.get(LIST)  # computed, then served from Redis and kept in this process
+    trips = request.getfixturevalue("round_trips")
+    assert price(client.get(LIST)) == 1_000_000
+    assert trips == []
+
+
+def test_another_process_write_shows_once_the_generations_are_no_longer_trusted(client, dress, monkeypatch):
+    """This process's own writes show at once (tests above); another's after at most
+    ``CATALOG_CACHE_LOCAL_SECONDS``: here the write is followed by restoring the counters
+    this process read before it, which is what a process that did not write still holds."""
+    for _ in range(3):
+        client.get(LIST)
+    near = near_cache.near_cache()
+    read_before = near.counters()
+    services.update_variant(dress.id, {"prices": [{"currency": "NGN", "amount": 750_000}]})
+    near.remember_counters(read_before)
+    assert price(client.get(LIST)) == 1_000_000  # within the trusted delay
+    later = near_cache.time.monotonic() + near.trust_seconds
+    monkeypatch.setattr(near_cache.time, "monotonic", lambda: later)
+    assert price(client.get(LIST)) == 750_000
+
+
+def test_a_cached_response_costs_one_round_trip(client, dress, request, far):
     client.get(LIST)  # computed and stored; the first book starts the counters' epoch
     client.get(LIST)  # served; this process now holds the price book
     client.get(LIST)  # served by the script, loaded into Redis once
@@ -94,7 +126,7 @@ def test_a_held_price_book_does_not_outlive_a_redis_flush(client, dress):
     assert price(client.get(LIST)) == 1_000_000
 
 
-def test_a_redis_without_scripting_falls_back_to_two_round_trips(client, dress, request, monkeypatch):
+def test_a_redis_without_scripting_falls_back_to_two_round_trips(client, dress, request, monkeypatch, far):
     if is_embedded():
         pytest.skip("the embedded stand-in never runs the script")
     for _ in range(3):
