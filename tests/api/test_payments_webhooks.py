@@ -143,6 +143,17 @@ def test_a_signed_but_unreadable_body_is_refused(app, client, payment_gateways):
     assert events() == []
 
 
+def test_a_delivery_carrying_a_fraction_is_stored_and_applied(app, client, open_payment):
+    """Bodies parse fractions as ``Decimal``, which no JSON column encodes: only the body is stored."""
+    order, reference, headers = open_payment
+    body, _ = sandbox_webhook(app, reference)
+    body = body[:-1] + b', "fee_rate": 1.5}'
+    signed = {"X-Sandbox-Signature": hmac_hex("test-sandbox-secret", body)}
+    assert deliver(client, "sandbox", body, signed).status_code == 200
+    assert [e.body for e in events()] == [body.decode()]
+    assert order_status(client, headers, order["number"]) == "paid"
+
+
 def test_a_paystack_charge_success_pays_the_order(app, client, payer, payment_gateways, gateway_http):
     user, headers = payer
     order = place_order(client, user, headers)
