@@ -5,12 +5,13 @@ currency when it has a row there, and sorts and price filters use its indexed pr
 no request aggregates the catalog's prices. A page costs a fixed number of queries
 whatever its size: the total (a sum over a few kept counts when at most a category
 narrows the list, else one COUNT), one SELECT of the page walking the sort's index (the
-category by a join), then one each for the page's first images, stock and tags, and the
-price book (usually held in the process). No N+1.
+category by a join), then one for the page's first images, stock flags and tags together,
+and the price book (usually held in the process). No N+1.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ class ProductQuery:
     sort: str | None = None
 
 
-def _stocked(currency: str) -> sa.Select:
+def _stocked(currency: str | sa.BindParameter) -> sa.Select:
     """The product ids of active variants priced in ``currency`` and in stock."""
     return (
         sa.select(ProductVariant.product_id)
@@ -173,38 +174,62 @@ def _card_select() -> sa.Select:
     )
 
 
-def _first_images(product_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """The first image (by position) of each product: its ``url`` and ``alt_text``."""
-    images: dict[int, dict[str, str]] = {}
-    rows = db.session.execute(
-        sa.select(ProductImage.product_id, ProductImage.url, ProductImage.alt_text)
-        .where(ProductImage.product_id.in_(product_ids))
-        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
+@dataclass(frozen=True)
+class PageDetails:
+    """What a page's cards show beyond their rows: first images, stock flags and tags."""
+
+    images: dict[int, dict[str, str]]
+    in_stock: set[int]
+    tags: dict[int, list[str]]
+
+
+@functools.cache
+def _details_statement() -> sa.CompoundSelect:
+    """One statement for a page's details (``ids``, ``currency``), built once per process.
+
+    One round trip instead of three, and a statement object SQLAlchemy has already keyed
+    and compiled: building and keying three selects cost more Python than running them.
+    Columns: kind, product id, text (image URL or tag slug), alt text, then sort keys.
+    """
+    ids = sa.bindparam("ids", expanding=True)
+    zero = sa.literal_column("0")
+    images = sa.select(
+        sa.literal_column("'image'").label("kind"),
+        ProductImage.product_id.label("product_id"),
+        ProductImage.url.label("text"),
+        ProductImage.alt_text.label("alt_text"),
+        ProductImage.position.label("position"),
+        ProductImage.id.label("row_id"),
+    ).where(ProductImage.product_id.in_(ids))
+    tags = (
+        sa.select(sa.literal_column("'tag'"), product_tags.c.product_id, Tag.slug, sa.null(), zero, zero)
+        .join(Tag, Tag.id == product_tags.c.tag_id)
+        .where(product_tags.c.product_id.in_(ids))
     )
-    for product_id, url, alt_text in rows:
-        images.setdefault(product_id, {"url": url, "alt_text": alt_text})
-    return images
-
-
-def _in_stock(product_ids: Sequence[int], currency: str) -> set[int]:
-    """The products with an active variant priced in ``currency`` and in stock."""
-    return set(
-        db.session.scalars(_stocked(currency).where(ProductVariant.product_id.in_(product_ids)).distinct())
-    )
-
-
-def _tags_of(product_ids: Sequence[int]) -> dict[int, list[str]]:
-    tags: dict[int, list[str]] = defaultdict(list)
-    if product_ids:
-        rows = db.session.execute(
-            sa.select(product_tags.c.product_id, Tag.slug)
-            .join(Tag, Tag.id == product_tags.c.tag_id)
-            .where(product_tags.c.product_id.in_(product_ids))
-            .order_by(Tag.slug)
+    stocked = (
+        _stocked(sa.bindparam("currency"))
+        .with_only_columns(
+            sa.literal_column("'stock'"), ProductVariant.product_id, sa.null(), sa.null(), zero, zero
         )
-        for product_id, slug in rows:
-            tags[product_id].append(slug)
-    return tags
+        .where(ProductVariant.product_id.in_(ids))
+        .distinct()
+    )
+    order = ("kind", "product_id", "position", "row_id", "text")
+    return sa.union_all(images, tags, stocked).order_by(*(sa.literal_column(name) for name in order))
+
+
+def _page_details(product_ids: Sequence[int], currency: str) -> PageDetails:
+    """The first image (by position), the stock flag and the tags of each product."""
+    details = PageDetails({}, set(), defaultdict(list))
+    rows = db.session.execute(_details_statement(), {"ids": list(product_ids), "currency": currency})
+    for kind, product_id, text, alt_text, _position, _row_id in rows:
+        if kind == "image":
+            details.images.setdefault(product_id, {"url": text, "alt_text": alt_text})
+        elif kind == "tag":
+            details.tags[product_id].append(text)
+        else:
+            details.in_stock.add(product_id)
+    return details
 
 
 def money(amount: int | None, currency: str) -> dict[str, Any] | None:
@@ -229,7 +254,7 @@ def _cards(rows: Sequence[sa.Row], currency: str, book: PriceBook, now: datetime
     ids = [row.id for row in rows]
     if not ids:
         return []
-    tags, images, in_stock = _tags_of(ids), _first_images(ids), _in_stock(ids, currency)
+    details = _page_details(ids, currency)
     cards = []
     for row in rows:
         offer = book.offer(row.price, currency, row.id, row.category_path, now)
@@ -243,13 +268,13 @@ def _cards(rows: Sequence[sa.Row], currency: str, book: PriceBook, now: datetime
                 "name": row.name,
                 "brand": row.brand,
                 "category": category,
-                "image": images.get(row.id),
+                "image": details.images.get(row.id),
                 "price": money(offer.amount, currency),
                 "compare_at": money(offer.compare_at, currency),
                 "on_sale": offer.compare_at is not None,
-                "in_stock": row.id in in_stock,
+                "in_stock": row.id in details.in_stock,
                 "rating": rating(row),
-                "tags": tags.get(row.id, []),
+                "tags": details.tags.get(row.id, []),
             }
         )
     return cards

@@ -262,5 +262,6 @@ def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
         response = client.get(f"{LIST}?page_size=100&sort=price")
     assert len(response.json) == size
     assert response.json[0]["compare_at"] is not None
-    # the kept total, the page, then its first images, stock and tags, and the price book
-    assert counter.count == 6, counter.statements
+    # the kept total, the page, then its first images, stock and tags in one, and the price
+    # book (a promotion has just started, so the one the process held is stale)
+    assert counter.count == 4, counter.statements
