@@ -9,6 +9,8 @@ import pytest
 
 from app.core.models import utcnow
 from app.extensions import db
+from app.products.models import ProductImage
+from app.products.schemas import ProductCardSchema
 from tests.factories import (
     CategoryFactory,
     CollectionFactory,
@@ -174,6 +176,18 @@ def test_fields_returns_only_the_named_fields(client, shop):
         "slug": "ankara-maxi-dress",
         "price": {"amount": 1_800_000, "currency": "NGN"},
     }
+
+
+def test_list_cards_are_exactly_what_their_documented_schema_gives(client, shop):
+    """The list skips marshmallow's dump (the cards are built in shape): nothing more,
+    nothing less, no other types than ``ProductCardSchema`` would give."""
+    PromotionFactory(percent_off=10, products=[shop["phone"]])
+    db.session.add(ProductImage(product=shop["phone"], url="https://img.example/spark.jpg", alt_text="Spark"))
+    db.session.commit()
+    cards = client.get("/api/products/").json
+    assert any(card["image"] and card["tags"] and card["compare_at"] for card in cards)
+    assert cards == ProductCardSchema(many=True).dump(cards)
+    assert all(isinstance(card["rating"]["average"], float) for card in cards)
 
 
 def test_detail_shows_variants_prices_and_stock_status_not_stock(client, shop):
