@@ -93,6 +93,24 @@ def test_a_late_failure_after_success_is_recorded_and_ignored(app, client, open_
     assert [(e.status, e.error) for e in events()] == [("processed", None), ("ignored", "ignored_late")]
 
 
+def test_news_that_changes_nothing_is_recorded_without_locking_anything(
+    app, client, open_payment, count_queries
+):
+    """A repeated success and a late failure are decided on the status as read, unlocked."""
+    _, reference, _ = open_payment
+    deliver(client, "sandbox", *sandbox_webhook(app, reference))
+    with count_queries() as counter:
+        deliver(client, "sandbox", *sandbox_webhook(app, reference))
+        deliver(client, "sandbox", *sandbox_webhook(app, reference, approved=False))
+    assert [s for s in counter.statements if "FOR UPDATE" in s and "SKIP LOCKED" not in s] == []
+    assert [(e.status, e.error) for e in events()][1:] == [
+        ("ignored", "already_succeeded"),
+        ("ignored", "ignored_late"),
+    ]
+    logged = db.session.scalars(db.select(Transaction).where(Transaction.kind == "webhook")).all()
+    assert {t.payment_id for t in logged} == {payment_row(reference).id}
+
+
 def test_an_amount_mismatch_flags_the_payment_and_never_pays_the_order(app, client, open_payment):
     order, reference, headers = open_payment
     short = Money(order["total"]["amount"] - 1, "NGN")

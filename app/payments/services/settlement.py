@@ -97,23 +97,42 @@ def settle(
     return outcome
 
 
+def final_outcome(reference: str, status: str, evidence: Evidence) -> str | None:
+    """The outcome when ``evidence`` can change nothing about a payment in ``status``, else None.
+
+    It depends on the status alone, so it may be asked of an unlocked read: "nothing" decided
+    on a committed status is what settling would have decided when it was read, so only a
+    change needs the locks of ``settle``. Captured is final for any news, an ended payment
+    for news of its failure, and news that it is pending changes no payment.
+    """
+    if evidence.status is PaymentState.SUCCEEDED:
+        return "already_succeeded" if status in CAPTURED_STATUSES else None
+    if evidence.status in (PaymentState.FAILED, PaymentState.CANCELLED):
+        if status in ACTIVE_STATUSES:
+            return None
+        log.info("Payment %s: %s %s ignored (it is %s)", reference, evidence.source, evidence.status, status)
+        return "ignored_late" if status in CAPTURED_STATUSES else "unchanged"
+    if evidence.status is PaymentState.REQUIRES_ACTION and status == Status.PENDING:
+        return None
+    return "unchanged"
+
+
 def _decide(payment: Payment, evidence: Evidence) -> str:
     """Change the locked payment as ``evidence`` says (uncommitted); returns the outcome."""
+    final = final_outcome(payment.reference, payment.status, evidence)
+    if final is not None:
+        return final
     if evidence.status is PaymentState.SUCCEEDED:
         return _succeed(payment, evidence)
     if evidence.status in (PaymentState.FAILED, PaymentState.CANCELLED):
         return _fail(payment, evidence)
-    if evidence.status is PaymentState.REQUIRES_ACTION and payment.status == Status.PENDING:
-        payment.status = Status.REQUIRES_ACTION
-        return "requires_action"
-    return "unchanged"
+    payment.status = Status.REQUIRES_ACTION
+    return "requires_action"
 
 
 def _succeed(payment: Payment, evidence: Evidence) -> str:
     """``succeeded`` leaves the order's move to ``paid`` to ``settle`` (pay on pickup: the
     order was collected, which is what made this payment succeed)."""
-    if payment.status in CAPTURED_STATUSES:
-        return "already_succeeded"
     if payment.flagged_for_review:  # once doubted, only staff decide what it paid for
         return "flagged"
     problem = mismatch(payment, evidence)
@@ -133,16 +152,7 @@ def _succeed(payment: Payment, evidence: Evidence) -> str:
 
 
 def _fail(payment: Payment, evidence: Evidence) -> str:
-    if payment.status not in ACTIVE_STATUSES:
-        late = payment.status in CAPTURED_STATUSES
-        log.info(
-            "Payment %s: %s %s ignored (it is %s)",
-            payment.reference,
-            evidence.source,
-            evidence.status,
-            payment.status,
-        )
-        return "ignored_late" if late else "unchanged"
+    """End a payment that is still open (``final_outcome`` answered for the others)."""
     payment.status = Status.CANCELLED if evidence.status is PaymentState.CANCELLED else Status.FAILED
     payment.failure_reason = (evidence.failure_reason or "")[:500] or None
     payment.completed_at = utcnow()

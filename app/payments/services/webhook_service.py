@@ -311,6 +311,9 @@ def _apply(claimed: sa.Row[Any]) -> str:
         evidence = settlement.Evidence.of(verified, "webhook", parsed.amount)
     else:
         evidence = settlement.Evidence.of(status, "webhook")
+    final = settlement.final_outcome(payment.reference, payment.status, evidence)
+    if final is not None:  # a repeat, or late news: nothing to lock (see ``final_outcome``)
+        return _stored(claimed, final, payment.id)
     return settlement.settle(
         payment.id,
         evidence,
@@ -319,9 +322,9 @@ def _apply(claimed: sa.Row[Any]) -> str:
     )
 
 
-def _stored(claimed: sa.Row[Any], outcome: str) -> str:
+def _stored(claimed: sa.Row[Any], outcome: str, payment_id: int | None = None) -> str:
     """Store an outcome reached without settling a payment, and commit it."""
-    _store(claimed, outcome)
+    _store(claimed, outcome, payment_id)
     db.session.commit()
     return outcome
 
@@ -355,10 +358,11 @@ def _mark(webhook_event_id: int, **values: Any) -> None:
 
 def _find_payment(gateway_id: str, parsed: ParsedEvent) -> sa.Row[Any] | None:
     """By our reference when the provider echoes it, else by the provider's own: only the
-    columns settling needs (``settle`` reads the whole row again, locked)."""
-    query = sa.select(Payment.id, Payment.order_id, Payment.reference, Payment.provider_reference).where(
-        Payment.gateway == gateway_id
-    )
+    columns settling needs (``settle`` reads the whole row again, locked), and the status
+    that tells whether it must."""
+    query = sa.select(
+        Payment.id, Payment.order_id, Payment.reference, Payment.provider_reference, Payment.status
+    ).where(Payment.gateway == gateway_id)
     if parsed.reference:
         return db.session.execute(query.where(Payment.reference == parsed.reference)).first()
     if parsed.provider_reference:
