@@ -36,7 +36,7 @@ from app.products.models import (
     product_tags,
 )
 from app.products.pricing import PriceBook
-from app.products.search import search_filter
+from app.products.search import search_filter, search_terms, search_values
 
 SORTS = ("price", "-price", "newest", "name", "rating", "popularity")
 CARD_FIELDS = (
@@ -69,6 +69,55 @@ class ProductQuery:
     in_stock: bool | None = None
     sort: str | None = None
 
+    def shape(self) -> Shape:
+        return Shape(
+            search=search_terms(self.q) if self.q else None,
+            category=bool(self.category),
+            tag=bool(self.tag),
+            brand=bool(self.brand),
+            min_price=self.min_price is not None,
+            max_price=self.max_price is not None,
+            in_stock=self.in_stock,
+            sort=self.sort,
+        )
+
+    def values(self, categories: list[int] | None) -> dict[str, Any]:
+        """The values the statements of ``shape()`` bind (``categories``: the resolved subtree)."""
+        values: dict[str, Any] = {"currency": self.currency, "categories": categories, "tag": self.tag}
+        values |= {"brand": self.brand and self.brand.lower(), "min_price": self.min_price}
+        values |= {"max_price": self.max_price}
+        if self.q:
+            values |= search_values(self.q)
+        return values
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a list's statements depend on, apart from the values they run with.
+
+    Each shape's statements are built once per process: building a select and having
+    SQLAlchemy key it for its compiled cache cost more Python than running it.
+    """
+
+    search: int | None  # None: no search; else how many values it binds (see search.py)
+    category: bool
+    tag: bool
+    brand: bool
+    min_price: bool
+    max_price: bool
+    in_stock: bool | None
+    sort: str | None
+
+    @property
+    def joins_products(self) -> bool:
+        return self.search is not None or self.category or self.tag or self.brand
+
+    @property
+    def counts_are_kept(self) -> bool:
+        """True when at most a category narrows the list: its total is a sum of kept counts."""
+        narrowed = (self.search is not None, self.tag, self.brand, self.min_price, self.max_price)
+        return not any(narrowed) and self.in_stock is None
+
 
 def _stocked(currency: str | sa.BindParameter) -> sa.Select:
     """The product ids of active variants priced in ``currency`` and in stock."""
@@ -79,8 +128,10 @@ def _stocked(currency: str | sa.BindParameter) -> sa.Select:
     )
 
 
-def _needs_product(query: ProductQuery) -> bool:
-    return bool(query.q or query.category or query.tag or query.brand)
+@functools.cache
+def _subtree_statement() -> sa.Select:
+    prefix = sa.select(Category.path).where(Category.slug == sa.bindparam("slug")).scalar_subquery()
+    return sa.select(Category.id).where(Category.path.startswith(prefix), Category.is_active)
 
 
 def _subtree(slug: str) -> list[int]:
@@ -89,39 +140,39 @@ def _subtree(slug: str) -> list[int]:
     Resolved before the list's queries, so PostgreSQL plans them with the real ids (it
     estimates a subquery at one category, and then walks the wrong index).
     """
-    prefix = sa.select(Category.path).where(Category.slug == slug).scalar_subquery()
-    subtree = sa.select(Category.id).where(Category.path.startswith(prefix), Category.is_active)
-    return list(db.session.scalars(subtree))
+    return list(db.session.scalars(_subtree_statement(), {"slug": slug}))
 
 
-def _filtered(stmt: sa.Select, query: ProductQuery, categories: list[int] | None) -> sa.Select:
+def _categories() -> sa.BindParameter:
+    return sa.bindparam("categories", expanding=True)
+
+
+def _filtered(stmt: sa.Select, shape: Shape) -> sa.Select:
     """``stmt`` (selecting from ``product_offers``, joined to ``products`` when a product
-    filter needs it) restricted to the products ``query`` asks for (``categories``: the
-    subtree of ``query.category``)."""
-    stmt = stmt.where(ProductOffer.currency == query.currency)
-    if query.q:
-        stmt = stmt.where(search_filter(query.q)[0])
-    if categories is not None:
-        stmt = stmt.where(Product.category_id.in_(categories))
-    if query.tag:
-        stmt = stmt.where(Product.tags.any(Tag.slug == query.tag))
-    if query.brand:
-        stmt = stmt.where(sa.func.lower(Product.brand) == query.brand.lower())
-    if query.min_price is not None:
-        stmt = stmt.where(ProductOffer.price >= query.min_price)
-    if query.max_price is not None:
-        stmt = stmt.where(ProductOffer.price <= query.max_price)
-    if query.in_stock is not None:
-        in_stock = (
-            _stocked(query.currency).where(ProductVariant.product_id == ProductOffer.product_id).exists()
-        )
-        stmt = stmt.where(in_stock if query.in_stock else ~in_stock)
+    filter needs it) restricted to the products a query of ``shape`` asks for."""
+    stmt = stmt.where(ProductOffer.currency == sa.bindparam("currency"))
+    if shape.search is not None:
+        stmt = stmt.where(search_filter(shape.search)[0])
+    if shape.category:
+        stmt = stmt.where(Product.category_id.in_(_categories()))
+    if shape.tag:
+        stmt = stmt.where(Product.tags.any(Tag.slug == sa.bindparam("tag")))
+    if shape.brand:
+        stmt = stmt.where(sa.func.lower(Product.brand) == sa.bindparam("brand"))
+    if shape.min_price:
+        stmt = stmt.where(ProductOffer.price >= sa.bindparam("min_price"))
+    if shape.max_price:
+        stmt = stmt.where(ProductOffer.price <= sa.bindparam("max_price"))
+    if shape.in_stock is not None:
+        stocked = _stocked(sa.bindparam("currency"))
+        stocked = stocked.where(ProductVariant.product_id == ProductOffer.product_id).exists()
+        stmt = stmt.where(stocked if shape.in_stock else ~stocked)
     return stmt
 
 
-def _ordering(query: ProductQuery) -> list[Any]:
+def _ordering(shape: Shape) -> list[Any]:
     price = ProductOffer.price
-    if _needs_product(query):
+    if shape.joins_products:
         # An expression, not the column: PostgreSQL would otherwise walk the whole price
         # index filtering for, say, a category, and a category's prices sit together (the
         # cheap groceries come last under -price: 57k rows read for 60 at 100k products).
@@ -135,10 +186,10 @@ def _ordering(query: ProductQuery) -> list[Any]:
         "rating": [Product.rating_average.desc(), Product.rating_count.desc()],
         "popularity": [Product.sales_count.desc()],
     }
-    if query.sort:
-        order = by_sort[query.sort]
-    elif query.q:
-        order = [search_filter(query.q)[1]]
+    if shape.sort:
+        order = by_sort[shape.sort]
+    elif shape.search is not None:
+        order = [search_filter(shape.search)[1]]
     else:
         order = by_sort["newest"]
     return [*order, Product.id.desc()]  # a total order keeps pages stable
@@ -280,19 +331,25 @@ def _cards(rows: Sequence[sa.Row], currency: str, book: PriceBook, now: datetime
     return cards
 
 
-def _count(query: ProductQuery, categories: list[int] | None) -> int:
-    """The list's total: from the kept counts when only a category narrows it, else counted."""
-    by_offer = (query.in_stock, query.min_price, query.max_price)
-    if not (query.q or query.tag or query.brand) and all(value is None for value in by_offer):
-        kept = sa.select(sa.func.sum(ProductOfferCount.products))
-        kept = kept.where(ProductOfferCount.currency == query.currency)
-        if categories is not None:
-            kept = kept.where(ProductOfferCount.category_key.in_(categories))
-        return int(db.session.scalar(kept) or 0)
+@functools.lru_cache(maxsize=512)
+def _count_statement(shape: Shape) -> sa.Select:
+    """The list's total: a sum of kept counts when at most a category narrows it, else a COUNT."""
+    if shape.counts_are_kept:
+        kept = sa.select(sa.func.coalesce(sa.func.sum(ProductOfferCount.products), 0))
+        kept = kept.where(ProductOfferCount.currency == sa.bindparam("currency"))
+        return kept.where(ProductOfferCount.category_key.in_(_categories())) if shape.category else kept
     counted = sa.select(sa.func.count()).select_from(ProductOffer)
-    if _needs_product(query):
+    if shape.joins_products:
         counted = counted.join(Product, Product.id == ProductOffer.product_id)
-    return db.session.scalar(_filtered(counted, query, categories)) or 0
+    return _filtered(counted, shape)
+
+
+@functools.lru_cache(maxsize=512)
+def _page_statement(shape: Shape) -> sa.Select:
+    """A page of cards (``limit``, ``offset``) in the order the shape's sort asks for."""
+    stmt = _filtered(_card_select(), shape).order_by(*_ordering(shape))
+    limit, offset = sa.bindparam("limit", type_=sa.Integer), sa.bindparam("offset", type_=sa.Integer)
+    return stmt.limit(limit).offset(offset)
 
 
 def list_products(
@@ -305,12 +362,13 @@ def list_products(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of product cards and the total count; ``fields`` keeps only those keys."""
     query = ProductQuery(currency=currency or current_app.config["DEFAULT_CURRENCY"], **filters)
-    categories = _subtree(query.category) if query.category else None
-    total = _count(query, categories)
+    shape = query.shape()
+    values = query.values(_subtree(query.category) if query.category else None)
+    total = int(db.session.scalar(_count_statement(shape), values))
     rows = []
     if (page - 1) * page_size < total:
-        stmt = _filtered(_card_select(), query, categories).order_by(*_ordering(query))
-        rows = db.session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+        values |= {"limit": page_size, "offset": (page - 1) * page_size}
+        rows = db.session.execute(_page_statement(shape), values).all()
     cards = _cards(rows, query.currency, cache.price_book(), utcnow())
     if fields:
         cards = [{name: card[name] for name in fields} for card in cards]

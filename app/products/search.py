@@ -22,25 +22,43 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def search_filter(q: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement]:
-    """(condition, rank): the WHERE clause for ``q`` and a relevance to order by, best first."""
-    if db.engine.dialect.name == "postgresql":
+def _on_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _words(q: str) -> list[str]:
+    return q.lower().split()[:MAX_TERMS]
+
+
+def search_terms(q: str) -> int:
+    """How many values ``search_filter`` binds for ``q``: the whole query on PostgreSQL,
+    one pattern per word on SQLite."""
+    return 1 if _on_postgresql() else len(_words(q))
+
+
+def search_values(q: str) -> dict[str, str]:
+    """The values of the parameters ``search_filter(search_terms(q))`` binds."""
+    if _on_postgresql():
+        return {"q": q}
+    return {f"term_{index}": _like_pattern(word) for index, word in enumerate(_words(q))}
+
+
+def search_filter(terms: int) -> tuple[sa.ColumnElement[bool], sa.ColumnElement]:
+    """(condition, rank): the WHERE clause of a search and a relevance to order by, best
+    first, with the search's values bound by name (``search_values``), so one statement
+    serves every search with as many ``terms``."""
+    if _on_postgresql():
         document = search_document(Product.name, Product.description)
-        query = sa.func.websearch_to_tsquery(sa.text(f"'{SEARCH_CONFIG}'::regconfig"), q)
+        config = sa.text(f"'{SEARCH_CONFIG}'::regconfig")
+        query = sa.func.websearch_to_tsquery(config, sa.bindparam("q", type_=sa.String))
         return document.op("@@")(query), sa.desc(sa.func.ts_rank(document, query))
-    terms = q.lower().split()[:MAX_TERMS]
+    patterns = [sa.bindparam(f"term_{index}", type_=sa.String) for index in range(terms)]
+    name, description = sa.func.lower(Product.name), sa.func.lower(Product.description)
     conditions = [
-        sa.or_(
-            sa.func.lower(Product.name).like(_like_pattern(term), escape="\\"),
-            sa.func.lower(Product.description).like(_like_pattern(term), escape="\\"),
-        )
-        for term in terms
+        sa.or_(name.like(pattern, escape="\\"), description.like(pattern, escape="\\"))
+        for pattern in patterns
     ]
     name_hits = sum(
-        (
-            sa.case((sa.func.lower(Product.name).like(_like_pattern(term), escape="\\"), 1), else_=0)
-            for term in terms
-        ),
-        sa.literal(0),
+        (sa.case((name.like(pattern, escape="\\"), 1), else_=0) for pattern in patterns), sa.literal(0)
     )
     return sa.and_(sa.true(), *conditions), sa.desc(name_hits)
