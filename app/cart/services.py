@@ -40,9 +40,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _open_cart(owner: CartOwner) -> Cart | None:
-    """The owner's open cart with its lines (joined: a cart is one row, a line one more)."""
+def open_cart(owner: CartOwner, *, lock: bool = False) -> Cart | None:
+    """The owner's open cart with its lines (joined: a cart is one row, a line one more).
+
+    ``lock`` takes the cart row's lock until commit, in the same statement (checkout: the
+    same cart checked out twice at once makes one order); the lines are not locked.
+    """
     query = sa.select(Cart).where(Cart.status == CartStatus.OPEN).options(joinedload(Cart.items))
+    if lock:
+        query = query.with_for_update(of=Cart)
     if owner.user is not None:
         query = query.where(Cart.user_id == owner.user.id)
     elif owner.token:
@@ -59,7 +65,7 @@ def _default_currency(owner: CartOwner, requested: str | None) -> str:
 
 def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[Cart, str | None]:
     """The owner's open cart, created on first write; returns a new guest token if one was issued."""
-    cart = _open_cart(owner)
+    cart = open_cart(owner)
     if cart is not None:
         if currency and currency != cart.currency:
             raise ValidationError(
@@ -85,7 +91,7 @@ def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[Cart, s
 
 
 def _require_cart(owner: CartOwner) -> Cart:
-    cart = _open_cart(owner)
+    cart = open_cart(owner)
     if cart is None:
         raise NotFoundError("There is no cart yet; add an item first.")
     return cart
@@ -172,7 +178,7 @@ def remove_item(owner: CartOwner, item_id: int) -> dict[str, Any]:
 
 
 def clear_cart(owner: CartOwner) -> None:
-    cart = _open_cart(owner)
+    cart = open_cart(owner)
     if cart is not None:
         cart.items.clear()
         cart.coupon_id = None
@@ -197,7 +203,7 @@ def remove_coupon(owner: CartOwner) -> dict[str, Any]:
 
 def get_cart(owner: CartOwner, currency: str | None = None) -> dict[str, Any]:
     """The open cart, or an empty one (not stored) in the currency it would have."""
-    cart = _open_cart(owner)
+    cart = open_cart(owner)
     if cart is None:
         return empty_view(_default_currency(owner, currency))
     return cart_view(cart, owner)
@@ -207,10 +213,10 @@ def merge_guest_cart(user: User, token: str | None) -> None:
     """At login, fold the guest's cart into the user's (quantities added, capped at stock)."""
     if not token:
         return
-    guest = _open_cart(CartOwner(token=token))
+    guest = open_cart(CartOwner(token=token))
     if guest is None:
         return
-    mine = _open_cart(CartOwner(user=user))
+    mine = open_cart(CartOwner(user=user))
     if mine is None:
         guest.user_id, guest.token_hash = user.id, None
         db.session.commit()

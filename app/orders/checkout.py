@@ -62,9 +62,7 @@ def _existing(user: User, key: str) -> Order | None:
 
 def _open_cart(user: User) -> Cart:
     # Locked: the same cart checked out twice at once (two keys, two tabs) makes one order.
-    cart = db.session.scalar(
-        sa.select(Cart).where(Cart.user_id == user.id, Cart.status == CartStatus.OPEN).with_for_update()
-    )
+    cart = cart_services.open_cart(cart_services.CartOwner(user=user), lock=True)
     if cart is None or not cart.items:
         raise ValidationError("Your cart is empty.", code=ErrorCode.CART_EMPTY)
     return cart
@@ -254,10 +252,11 @@ def place_order(
     try:
         db.session.flush()
         order.number = f"{current_app.config['ORDER_NUMBER_PREFIX']}-{utcnow():%y}{order.id:04d}"
+        # Closed now, so that the number and the closing share the flush before the stock UPDATEs.
+        cart.status = CartStatus.CHECKED_OUT.value
         _reserve(order, offers)
         if cart.coupon:
             coupons.redeem(cart.coupon, user.id, order.id, discount)
-        cart.status = CartStatus.CHECKED_OUT.value
         # The order is shown as just written; the stock and coupon counts moved by Core
         # UPDATEs are stale in the session, so everything but the order is expired.
         commit_keeping([order, *order.items, *order.events])
