@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.errors import ConflictError, ErrorCode, NotFoundError, PermissionDenied, ValidationError
-from app.core.jobs import enqueue, schedule_at
+from app.core.jobs import enqueue, one_trip, schedule_at
 from app.core.models import utcnow
 from app.core.permissions import Role, has_role
 from app.delivery.collection_codes import verify_collection_code
@@ -42,8 +42,10 @@ def place_order(user: User, **checkout_args: Any) -> checkout.Placed:
     """Checkout (see ``checkout.place_order``); a new order is e-mailed and set to expire."""
     placed = checkout.place_order(user, **checkout_args)
     if placed.created:
-        enqueue(tasks.send_order_email, placed.order.id, "placed", placed.collection_code)
-        schedule_at(placed.order.expires_at, expire_order, placed.order.id)
+        order = placed.order
+        with one_trip() as pipeline:
+            enqueue(tasks.send_order_email, order.id, "placed", placed.collection_code, pipeline=pipeline)
+            schedule_at(order.expires_at, expire_order, order.id, pipeline=pipeline)
     return placed
 
 

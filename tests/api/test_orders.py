@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.jobs import get_queue
 from app.core.mail import outbox
 from app.core.models import utcnow
 from app.extensions import db
@@ -117,6 +118,20 @@ def test_bus_station_checkout_and_collection(client, customer, staff, auth_heade
     collected = client.post(f"/api/orders/{number}/collect/", json={"code": code}, headers=staff_headers)
     assert collected.status_code == 200
     assert collected.json["status"] == "collected"
+
+
+def test_a_placed_order_queues_its_email_and_schedules_its_expiry(client, shopper, app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_ASYNC", True)  # as deployed: a worker runs them later
+    _, headers = shopper
+    add_to_cart(client, headers, VariantFactory().id, 1)
+    placed = checkout(client, headers, {"bus_station_id": station().id})
+    assert placed.status_code == 201, placed.json
+    order_id = db.session.scalar(db.select(Order.id).where(Order.number == placed.json["number"]))
+    (email,) = get_queue().get_jobs()
+    assert email.func_name == "app.orders.tasks.send_order_email"
+    assert email.args == (order_id, "placed", placed.json["collection_code"])
+    (expiry,) = get_queue().scheduled_job_registry.get_job_ids()
+    assert get_queue().fetch_job(expiry).args == (order_id,)
 
 
 def test_same_key_same_body_replays_and_another_body_conflicts(client, shopper):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from app.cli.worker import AppContextWorker
-from app.core.jobs import get_queue
-from app.core.mail import outbox
+from app.core.jobs import enqueue, get_queue, one_trip, schedule_at
+from app.core.mail import deliver_mail, outbox
+from app.core.models import utcnow
 from app.core.redis_client import get_redis
 from tests.factories import UserFactory
 
@@ -30,6 +33,41 @@ def test_reset_mail_waits_for_a_worker_then_is_delivered_once(app, client, async
     assert [mail.to for mail in outbox()] == [user.email]
     assert get_queue().count == 0
     assert worker.work(burst=True) is False  # nothing left: delivered exactly once
+
+
+def _queue_two(pipeline) -> None:
+    """An e-mail now and one in an hour, as a placed order queues its e-mail and expiry."""
+    later = utcnow() + timedelta(hours=1)
+    enqueue(deliver_mail, "now@example.com", "Now", "Body", pipeline=pipeline)
+    schedule_at(later, deliver_mail, "later@example.com", "Later", "Body", pipeline=pipeline)
+
+
+def test_one_trip_sends_its_jobs_together_when_the_block_ends(app, async_jobs):
+    with one_trip() as pipeline:
+        _queue_two(pipeline)
+        assert get_queue().count == 0  # nothing has reached Redis yet
+    assert get_queue().count == 1
+    assert get_queue().scheduled_job_registry.count == 1
+
+
+def _fail_after_queueing_two() -> None:
+    with one_trip() as pipeline:
+        _queue_two(pipeline)
+        raise RuntimeError("the caller failed before its jobs were sent")
+
+
+def test_one_trip_sends_nothing_when_its_block_fails(app, async_jobs):
+    with pytest.raises(RuntimeError):
+        _fail_after_queueing_two()
+    assert get_queue().count == 0
+    assert get_queue().scheduled_job_registry.count == 0
+
+
+def test_one_trip_runs_jobs_inline_when_they_are_not_async(app):
+    with one_trip() as pipeline:
+        assert pipeline is None
+        _queue_two(pipeline)
+    assert [mail.to for mail in outbox()] == ["now@example.com"]  # the scheduled one is left to sweeps
 
 
 def test_create_admin_command(app):
