@@ -77,6 +77,15 @@ def _fingerprint() -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
+#: Claims, records and releases are single-row Core statements on the table: they skip the
+#: ORM's unit of work and its synchronising of loaded objects (no key is ever loaded then).
+_KEYS: sa.Table = IdempotencyKey.__table__
+
+
+def _this_key(scope: str, key: str) -> sa.ColumnElement[bool]:
+    return sa.and_(_KEYS.c.scope == scope, _KEYS.c.key == key)
+
+
 def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | None:
     """Insert the key; ``None`` when claimed now, else the existing row (in its own transaction).
 
@@ -84,8 +93,9 @@ def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | None:
     it (the signed-in user) is kept rather than read again by the view.
     """
     loaded = list(db.session.identity_map.values())
-    db.session.add(IdempotencyKey(scope=scope, key=key, endpoint=request.path, request_hash=fingerprint))
+    claim = sa.insert(_KEYS).values(scope=scope, key=key, endpoint=request.path, request_hash=fingerprint)
     try:
+        db.session.execute(claim)
         commit_keeping(loaded)
         return None
     except IntegrityError:
@@ -125,16 +135,14 @@ def _existing_outcome(row: IdempotencyKey, fingerprint: str) -> Response | None:
 
 def _release(scope: str, key: str) -> None:
     db.session.rollback()
-    db.session.execute(
-        sa.delete(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
-    )
+    db.session.execute(sa.delete(_KEYS).where(_this_key(scope, key)))
     db.session.commit()
 
 
 def _record(scope: str, key: str, response: Response) -> None:
     db.session.execute(
-        sa.update(IdempotencyKey)
-        .where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
+        sa.update(_KEYS)
+        .where(_this_key(scope, key))
         .values(response_status=response.status_code, response_body=response.get_json(silent=True))
     )
     db.session.commit()
