@@ -74,6 +74,23 @@ _CLAIMED = (
 )
 
 
+# The statements the drain runs for every event, built once on the tables: SQLAlchemy then
+# reuses their cache keys and compiled forms instead of deriving both again per event.
+_EVENTS = WebhookEvent.__table__
+#: The columns to set are the parameters' other keys.
+_MARK = sa.update(_EVENTS).where(_EVENTS.c.id == sa.bindparam("event_row"))
+_PAYMENTS = Payment.__table__
+_PAYMENT = sa.select(
+    _PAYMENTS.c.id,
+    _PAYMENTS.c.order_id,
+    _PAYMENTS.c.reference,
+    _PAYMENTS.c.provider_reference,
+    _PAYMENTS.c.status,
+).where(_PAYMENTS.c.gateway == sa.bindparam("gateway"))
+_PAYMENT_BY_REFERENCE = _PAYMENT.where(_PAYMENTS.c.reference == sa.bindparam("value"))
+_PAYMENT_BY_PROVIDER_REFERENCE = _PAYMENT.where(_PAYMENTS.c.provider_reference == sa.bindparam("value"))
+
+
 @dataclass(frozen=True)
 class Received:
     event_id: int
@@ -350,22 +367,17 @@ def _store(claimed: sa.Row[Any], outcome: str, payment_id: int | None = None) ->
 
 def _mark(webhook_event_id: int, **values: Any) -> None:
     """Update the event's row in place (part of the caller's transaction)."""
-    db.session.execute(
-        sa.update(WebhookEvent).where(WebhookEvent.id == webhook_event_id).values(**values),
-        execution_options={"synchronize_session": False},
-    )
+    db.session.execute(_MARK, {"event_row": webhook_event_id, **values})
 
 
 def _find_payment(gateway_id: str, parsed: ParsedEvent) -> sa.Row[Any] | None:
     """By our reference when the provider echoes it, else by the provider's own: only the
     columns settling needs (``settle`` reads the whole row again, locked), and the status
     that tells whether it must."""
-    query = sa.select(
-        Payment.id, Payment.order_id, Payment.reference, Payment.provider_reference, Payment.status
-    ).where(Payment.gateway == gateway_id)
     if parsed.reference:
-        return db.session.execute(query.where(Payment.reference == parsed.reference)).first()
-    if parsed.provider_reference:
-        query = query.where(Payment.provider_reference == parsed.provider_reference)
-        return db.session.execute(query).first()
-    return None
+        query, value = _PAYMENT_BY_REFERENCE, parsed.reference
+    elif parsed.provider_reference:
+        query, value = _PAYMENT_BY_PROVIDER_REFERENCE, parsed.provider_reference
+    else:
+        return None
+    return db.session.execute(query, {"gateway": gateway_id, "value": value}).first()
