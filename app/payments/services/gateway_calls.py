@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
@@ -20,6 +21,8 @@ from app.payments.gateways.registry import available_gateways, get_gateway
 from app.payments.models import Transaction
 
 T = TypeVar("T")
+
+_LOG_LINE = sa.insert(Transaction.__table__)
 
 
 def gateway(gateway_id: str) -> BaseGateway:
@@ -43,22 +46,27 @@ def record(
     payment_id: int | None = None,
     refund_id: int | None = None,
     webhook_event_id: int | None = None,
-) -> Transaction:
-    """Add one log line to the session (committed with the caller's transaction)."""
-    entry = Transaction(
-        kind=kind,
-        gateway=gateway_id,
-        outcome=outcome,
-        request_summary=dict(summary or {}),
-        response_status=response_status,
-        latency_ms=latency_ms,
-        error=(error or "")[:500] or None,
-        payment_id=payment_id,
-        refund_id=refund_id,
-        webhook_event_id=webhook_event_id,
+) -> None:
+    """Write one log line in the caller's transaction (committed or rolled back with it).
+
+    A plain INSERT: an append-only log needs no unit of work, and the webhook drain writes
+    one line for every event it applies.
+    """
+    db.session.execute(
+        _LOG_LINE,
+        {
+            "kind": kind,
+            "gateway": gateway_id,
+            "outcome": outcome,
+            "request_summary": dict(summary or {}),
+            "response_status": response_status,
+            "latency_ms": latency_ms,
+            "error": (error or "")[:500] or None,
+            "payment_id": payment_id,
+            "refund_id": refund_id,
+            "webhook_event_id": webhook_event_id,
+        },
     )
-    db.session.add(entry)
-    return entry
 
 
 def call(
