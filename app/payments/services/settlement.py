@@ -2,7 +2,7 @@
 
 Webhooks, the client's "verify", reconciliation and cash at the pickup point all end here.
 The payment row is locked (``SELECT … FOR UPDATE``) so two deliveries of the same news
-settle it once. The rules:
+settle it once; news that can change nothing (``final_outcome``) needs no lock. The rules:
 
 - success: our reference, the amount and the currency must match what we asked for; a
   mismatch flags the payment for review and never marks the order paid. A matching success
