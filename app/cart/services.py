@@ -7,6 +7,7 @@ same rules serve both.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -40,22 +41,32 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@functools.cache
+def _open_cart_statement(by_user: bool, lock: bool) -> sa.Select:
+    """Built once per shape, the owner bound by name: building the select and its loader
+    option, and having SQLAlchemy key it for its compiled cache, cost as much as running it."""
+    query = sa.select(Cart).where(Cart.status == CartStatus.OPEN).options(joinedload(Cart.items))
+    if by_user:
+        query = query.where(Cart.user_id == sa.bindparam("user_id"))
+    else:
+        query = query.where(Cart.token_hash == sa.bindparam("token_hash"), Cart.user_id.is_(None))
+    return query.with_for_update(of=Cart) if lock else query
+
+
 def open_cart(owner: CartOwner, *, lock: bool = False) -> Cart | None:
     """The owner's open cart with its lines (joined: a cart is one row, a line one more).
 
     ``lock`` takes the cart row's lock until commit, in the same statement (checkout: the
     same cart checked out twice at once makes one order); the lines are not locked.
     """
-    query = sa.select(Cart).where(Cart.status == CartStatus.OPEN).options(joinedload(Cart.items))
-    if lock:
-        query = query.with_for_update(of=Cart)
     if owner.user is not None:
-        query = query.where(Cart.user_id == owner.user.id)
+        owned_by = {"user_id": owner.user.id}
     elif owner.token:
-        query = query.where(Cart.token_hash == hash_token(owner.token), Cart.user_id.is_(None))
+        owned_by = {"token_hash": hash_token(owner.token)}
     else:
         return None
-    return db.session.scalars(query).unique().first()
+    statement = _open_cart_statement(owner.user is not None, lock)
+    return db.session.scalars(statement, owned_by).unique().first()
 
 
 def _default_currency(owner: CartOwner, requested: str | None) -> str:

@@ -77,13 +77,19 @@ def _fingerprint() -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-#: Claims, records and releases are single-row Core statements on the table: they skip the
-#: ORM's unit of work and its synchronising of loaded objects (no key is ever loaded then).
+#: Claims, records and releases are single-row Core statements on the table, built once
+#: with their values bound by name: no unit of work, no synchronising of loaded objects (no
+#: key is loaded then), no statement built and keyed for SQLAlchemy's cache per request.
 _KEYS: sa.Table = IdempotencyKey.__table__
+_CLAIM = sa.insert(_KEYS)
+_THIS_KEY = sa.and_(_KEYS.c.scope == sa.bindparam("this_scope"), _KEYS.c.key == sa.bindparam("this_key"))
+_RECORD = sa.update(_KEYS).where(_THIS_KEY)
+_RELEASE = sa.delete(_KEYS).where(_THIS_KEY)
 
 
-def _this_key(scope: str, key: str) -> sa.ColumnElement[bool]:
-    return sa.and_(_KEYS.c.scope == scope, _KEYS.c.key == key)
+def _this_key(scope: str, key: str) -> dict[str, str]:
+    """The values of ``_THIS_KEY`` (the columns' own names are taken by INSERT and UPDATE)."""
+    return {"this_scope": scope, "this_key": key}
 
 
 def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | None:
@@ -93,9 +99,9 @@ def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | None:
     it (the signed-in user) is kept rather than read again by the view.
     """
     loaded = list(db.session.identity_map.values())
-    claim = sa.insert(_KEYS).values(scope=scope, key=key, endpoint=request.path, request_hash=fingerprint)
+    claim = {"scope": scope, "key": key, "endpoint": request.path, "request_hash": fingerprint}
     try:
-        db.session.execute(claim)
+        db.session.execute(_CLAIM, claim)
         commit_keeping(loaded)
         return None
     except IntegrityError:
@@ -135,16 +141,13 @@ def _existing_outcome(row: IdempotencyKey, fingerprint: str) -> Response | None:
 
 def _release(scope: str, key: str) -> None:
     db.session.rollback()
-    db.session.execute(sa.delete(_KEYS).where(_this_key(scope, key)))
+    db.session.execute(_RELEASE, _this_key(scope, key))
     db.session.commit()
 
 
 def _record(scope: str, key: str, response: Response) -> None:
-    db.session.execute(
-        sa.update(_KEYS)
-        .where(_this_key(scope, key))
-        .values(response_status=response.status_code, response_body=response.get_json(silent=True))
-    )
+    outcome = {"response_status": response.status_code, "response_body": response.get_json(silent=True)}
+    db.session.execute(_RECORD, _this_key(scope, key) | outcome)
     db.session.commit()
 
 

@@ -8,6 +8,7 @@ user and key) instead of placing another.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -56,8 +57,16 @@ class Placed:
     created: bool = False
 
 
+@functools.cache
+def _existing_statement() -> sa.Select:
+    """Built once (see ``cart.services._open_cart_statement``), the user and key bound by name."""
+    return sa.select(Order).where(
+        Order.user_id == sa.bindparam("user_id"), Order.idempotency_key == sa.bindparam("key")
+    )
+
+
 def _existing(user: User, key: str) -> Order | None:
-    return db.session.scalar(sa.select(Order).where(Order.user_id == user.id, Order.idempotency_key == key))
+    return db.session.scalar(_existing_statement(), {"user_id": user.id, "key": key})
 
 
 def _open_cart(user: User) -> Cart:
