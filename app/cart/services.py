@@ -75,7 +75,8 @@ def _default_currency(owner: CartOwner, requested: str | None) -> str:
 
 
 def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[Cart, str | None]:
-    """The owner's open cart, created on first write; returns a new guest token if one was issued."""
+    """The owner's open cart, or a new one not yet in the session (``add_item`` adds it
+    with its first line); returns a new guest token if one was issued."""
     cart = open_cart(owner)
     if cart is not None:
         if currency and currency != cart.currency:
@@ -84,20 +85,13 @@ def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[Cart, s
                 code=ErrorCode.CURRENCY_MISMATCH,
             )
         return cart, None
-    new_token = None
     # Created with its (empty) list of items, so adding the first one reads no items back.
     cart = Cart(currency=_default_currency(owner, currency), status=CartStatus.OPEN.value, items=[])
     if owner.user is not None:
         cart.user_id = owner.user.id
-    else:
-        new_token = secrets.token_urlsafe(32)
-        cart.token_hash = hash_token(new_token)
-    db.session.add(cart)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same user's other request created it first
-        db.session.rollback()
-        return _get_or_create_cart(owner, currency)
+        return cart, None
+    new_token = secrets.token_urlsafe(32)
+    cart.token_hash = hash_token(new_token)
     return cart, new_token
 
 
@@ -158,6 +152,16 @@ def add_item(
     owner: CartOwner, variant_id: int, quantity: int, currency: str | None = None
 ) -> tuple[dict[str, Any], str | None]:
     """Add (or add more of) a variant; returns the cart and a guest token if one was issued."""
+    try:
+        return _add_item(owner, variant_id, quantity, currency)
+    except IntegrityError:  # the same user's other request created the cart first: add to it
+        db.session.rollback()
+        return _add_item(owner, variant_id, quantity, currency)
+
+
+def _add_item(
+    owner: CartOwner, variant_id: int, quantity: int, currency: str | None
+) -> tuple[dict[str, Any], str | None]:
     cart, new_token = _get_or_create_cart(owner, currency)
     offers = _offers(cart, variant_id)
     offer = _sellable(offers, variant_id, cart.currency)
@@ -168,6 +172,7 @@ def add_item(
     else:
         item.quantity += quantity
         item.unit_price = offer.offer.amount
+    db.session.add(cart)  # a new cart joins only now: it and its first line are one flush
     return _commit_and_view(cart, owner, offers), new_token
 
 

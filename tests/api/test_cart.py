@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.cart.models import Cart, Coupon
+from app.cart import services
+from app.cart.models import Cart, CartStatus, Coupon
 from app.core.models import utcnow
 from app.extensions import db
 from app.products.models import VariantPrice
@@ -56,6 +57,30 @@ def test_adding_more_than_available_is_a_409_with_the_available_quantity(client,
     assert response.json["error"]["code"] == "insufficient_stock"
     assert response.json["error"]["details"]["available"] == 3
     assert client.get("/api/cart/", headers=headers).json["items"][0]["quantity"] == 2
+
+
+def test_a_cart_the_users_other_request_created_meanwhile_gets_the_line(
+    client, customer, auth_headers, monkeypatch
+):
+    headers = auth_headers(customer)
+    first, second = VariantFactory(), VariantFactory()
+    assert add(client, first.id, headers=headers).status_code == 201
+    looked_up = []
+
+    def missing_the_first_time(owner, **options):
+        """As if the other request's cart was committed just after this one looked."""
+        looked_up.append(owner)
+        return None if len(looked_up) == 1 else real_open_cart(owner, **options)
+
+    real_open_cart = services.open_cart
+    monkeypatch.setattr(services, "open_cart", missing_the_first_time)
+    added = add(client, second.id, 2, headers=headers)
+    assert added.status_code == 201, added.json
+    assert len(looked_up) == 2  # its own new cart was refused, then the other one was found
+    lines = sorted((item["variant_id"], item["quantity"]) for item in added.json["items"])
+    assert lines == [(first.id, 1), (second.id, 2)]
+    open_carts = db.session.scalars(db.select(Cart).where(Cart.status == CartStatus.OPEN)).all()
+    assert [cart.id for cart in open_carts] == [added.json["id"]]
 
 
 def test_a_variant_not_priced_in_the_cart_currency_is_422(client, customer, auth_headers):
