@@ -240,9 +240,9 @@ def _claim_batch() -> list[sa.Row[Any]]:
     them needs, in one statement. Rows another drain is claiming are skipped, not waited for;
     once claimed (attempts > 0) an event is left to its drain, or to ``process``.
 
-    "Oldest" is by receipt, the order of the (status, received_at) index: a claim reads about
-    a batch of its entries, where ordering by id walked every event ever stored (or sorted
-    the whole backlog): 46 ms a claim with 120,000 events applied, 0.15 ms now."""
+    "Oldest" is by receipt, the order of the (status, received_at) index, so a claim reads
+    about a batch of its entries. Ordered by id, it walked every event ever stored by primary
+    key, or sorted the whole backlog (46 ms a claim against 0.15 ms, with 120,000 applied)."""
     waiting = (
         sa.select(WebhookEvent.id)
         .where(WebhookEvent.status == WebhookStatus.RECEIVED, WebhookEvent.attempts == 0)
