@@ -187,8 +187,6 @@ class WebhookEvent(db.Model):
     reference: Mapped[str | None] = mapped_column(sa.String(120))
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)
     """The raw body, as signed, so the worker reads exactly what was verified."""
-    payload: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
-    """No longer written (only older rows have it): ``body`` is the record. Left for a migration to drop."""
     signature_valid: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=WebhookStatus.RECEIVED.value)
     error: Mapped[str | None] = mapped_column(sa.String(500))
