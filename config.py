@@ -85,7 +85,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = (
         database_url(env("DATABASE_URL")) or f"sqlite:///{BASE_DIR / 'instance' / 'sokoni.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection unused this long is pinged before use (see app/core/db_pool.py).
+    DB_PING_IDLE_SECONDS = float(env("DB_PING_IDLE_SECONDS", "1"))
     SQLALCHEMY_RECORD_QUERIES = False
 
     # Redis backs the cache, the token blocklist, rate limits and the job queues.
@@ -294,7 +296,6 @@ class Production(Config):
     LOG_JSON = env_bool("LOG_JSON", True)
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
         "pool_size": env_int("DB_POOL_SIZE", 10),
         "max_overflow": env_int("DB_MAX_OVERFLOW", 10),
     }

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.admin import init_admin
 from app.auth.sessions import register_jwt_callbacks
 from app.cli import register_cli
+from app.core.db_pool import ping_when_idle
 from app.core.errors import register_error_handlers
 from app.core.http import register_http_hooks
 from app.core.logging import configure_logging
@@ -72,6 +73,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 def _init_extensions(app: Flask) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine, app.config["DB_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     redis_client = init_redis(app)
     app.config["CACHE_REDIS_HOST"] = redis_client  # cachelib accepts a client object as "host"

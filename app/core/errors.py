@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, g, jsonify
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -230,7 +231,20 @@ def handle_unexpected(error: Exception) -> Response:
     )
 
 
+def handle_database_error(error: DBAPIError) -> Response:
+    """The database went away mid-request (a restart, a failover): 503, retry shortly.
+
+    SQLAlchemy has already discarded the pool's connections as old as the failed one,
+    so the retry gets a fresh connection. Any other database error is a bug: 500.
+    """
+    if not error.connection_invalidated:
+        return handle_unexpected(error)
+    log.warning("Database connection lost (request %s): %s", g.get("request_id"), error.orig)
+    return handle_app_error(ServiceUnavailable(headers={"Retry-After": "1"}))
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
