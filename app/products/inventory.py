@@ -9,6 +9,7 @@ so a busy checkout does not empty the cache on every order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -47,15 +48,22 @@ def load_variants(variant_ids: Iterable[int], *, images: bool = False) -> dict[i
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
+    rows = db.session.scalars(_variants_statement(images), {"ids": ids}).unique()
+    return {variant.id: variant for variant in rows}
+
+
+@functools.cache
+def _variants_statement(images: bool) -> sa.Select:
+    """Built once per process: every add-to-cart and checkout runs it, and building the
+    select with its loader options, then keying it, cost SQLAlchemy more than running it."""
     product = joinedload(ProductVariant.product)
     if images:
         product = product.selectinload(Product.images)
-    query = (
+    return (
         sa.select(ProductVariant)
-        .where(ProductVariant.id.in_(ids))
+        .where(ProductVariant.id.in_(sa.bindparam("ids", expanding=True)))
         .options(joinedload(ProductVariant.prices), product)
     )
-    return {variant.id: variant for variant in db.session.scalars(query).unique()}
 
 
 def current_offers(variants: Mapping[int, ProductVariant], currency: str) -> dict[int, VariantOffer]:
