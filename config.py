@@ -165,7 +165,7 @@ class Config:
     # generations this long: other processes' writes show after at most this delay (this
     # process's own at once); 0 asks Redis on every request. Entries kept up to this size.
     CATALOG_CACHE_LOCAL_SECONDS = float(env("CATALOG_CACHE_LOCAL_SECONDS", "1"))
-    CATALOG_CACHE_LOCAL_MB = env_int("CATALOG_CACHE_LOCAL_MB", 8)
+    CATALOG_CACHE_LOCAL_MB = env_int("CATALOG_CACHE_LOCAL_MB", 4)
     # Browsers and CDNs may reuse a response this long; then they revalidate with the ETag.
     CATALOG_HTTP_MAX_AGE = env_int("CATALOG_HTTP_MAX_AGE", 30)
     CATALOG_LOW_STOCK_THRESHOLD = env_int("CATALOG_LOW_STOCK_THRESHOLD", 5)

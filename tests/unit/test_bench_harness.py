@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.load import Measurement, median_of, parse
 from bench.report import FAIL, INFO, PASS, SKIP, Row, failed, table
 
@@ -50,3 +52,13 @@ def test_the_table_shows_ratios_and_skipped_rows_with_their_reason():
     assert "100%" in text
     assert "- analytics: not available" in text
     assert failed(rows) == []
+
+
+def test_only_selects_scenarios_and_refuses_unknown_ones():
+    from bench import run
+
+    profile = run.parse(["--only", "checkout,webhooks"])
+    assert (profile.runs("checkout"), profile.runs("webhooks"), profile.runs("cached")) == (True, True, False)
+    assert run.parse([]).runs("cached")
+    with pytest.raises(SystemExit):
+        run.parse(["--only", "checkout,teleport"])
