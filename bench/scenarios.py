@@ -305,7 +305,9 @@ def webhooks(ctx: Context, server: Server) -> Row:
     )
     finite = factor if factor != float("inf") else None
     row.details = {"accepted_per_s": accepted, "applied_factor": finite, "payments": len(payments)}
-    return row.judge(accepted >= 500 and factor <= 2, ctx.profile.quick)
+    if not payments:  # deliveries for no payment measure only the "unknown reference" path
+        row.note += " (no payment could be made for the deliveries to settle: the row is void)"
+    return row.judge(accepted >= 500 and factor <= 2, ctx.profile.quick, correct=bool(payments))
 
 
 #: The staff analytics of API.md; probed first, and skipped with a note until they exist.
