@@ -186,10 +186,9 @@ def price_book() -> PriceBook:
     if "price_book" not in memo:
         gens = generations()
         key = gens and _book_key(gens)
-        held = current_app.extensions.get(HELD_BOOK)
-        if key and held is not None and held[0] == (memo["epoch"], key):
-            memo["price_book"] = held[1]
-            return held[1]
+        if key and (held := _held_book(memo["epoch"], gens)) is not None:
+            memo["price_book"] = held
+            return held
         book = key and _guarded(lambda: cache.get(key), None)
         if book is None:
             book = load_price_book()
@@ -204,6 +203,12 @@ def price_book() -> PriceBook:
 
 def _book_key(gens: dict[str, int]) -> str:
     return f"{PREFIX}book:{gens['promotions']}.{gens['categories']}"
+
+
+def _held_book(epoch: int, gens: dict[str, int]) -> PriceBook | None:
+    """The book this process holds, when it is the one of ``gens`` under ``epoch``."""
+    held = current_app.extensions.get(HELD_BOOK)
+    return held[1] if held is not None and held[0] == (epoch, _book_key(gens)) else None
 
 
 def _hold(key: str, book: PriceBook) -> None:
@@ -381,10 +386,10 @@ def _lookup_near(view: str) -> tuple[str, CachedResponse] | None:
         return None
     active = None
     if "promotions" in VIEW_DOMAINS[view]:
-        held = current_app.extensions.get(HELD_BOOK)
-        if held is None or held[0] != (counters[EPOCH], _book_key(counters)):
+        book = _held_book(counters[EPOCH], counters)
+        if book is None:
             return None
-        active = held[1].active_ids(utcnow())
+        active = book.active_ids(utcnow())
     _remember_generations(counters)
     key = _entry_key(view, _base_key(view, active), counters)
     entry = near.get(_near_key(key))
