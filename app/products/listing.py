@@ -83,9 +83,14 @@ class ProductQuery:
 
     def values(self, categories: list[int] | None) -> dict[str, Any]:
         """The values the statements of ``shape()`` bind (``categories``: the resolved subtree)."""
-        values: dict[str, Any] = {"currency": self.currency, "categories": categories, "tag": self.tag}
-        values |= {"brand": self.brand and self.brand.lower(), "min_price": self.min_price}
-        values |= {"max_price": self.max_price}
+        values: dict[str, Any] = {
+            "currency": self.currency,
+            "categories": categories,
+            "tag": self.tag,
+            "brand": self.brand and self.brand.lower(),
+            "min_price": self.min_price,
+            "max_price": self.max_price,
+        }
         if self.q:
             values |= search_values(self.q)
         return values

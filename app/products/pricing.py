@@ -103,7 +103,7 @@ def load_price_book(now: datetime | None = None) -> PriceBook:
         Promotion.starts_at,
         Promotion.ends_at,
     )
-    rows = db.session.execute(  # plain rows, not entities: loaded on every uncached request
+    rows = db.session.execute(  # plain rows, not entities: only read, to build the book
         sa.select(*fields, targets.c.product_id, targets.c.path)
         .outerjoin(targets, targets.c.promotion_id == Promotion.id)
         .where(Promotion.is_active, sa.or_(Promotion.ends_at.is_(None), Promotion.ends_at > now))

@@ -144,11 +144,10 @@ def _insert_once(dialect: str) -> sa.Insert:
     """``INSERT … ON CONFLICT (gateway, event_id) DO NOTHING RETURNING id``, built once per
     dialect (PostgreSQL; SQLite when embedded): a replay inserts nothing and returns no row."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = WebhookEvent.__table__
     return (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=[table.c.gateway, table.c.event_id])
-        .returning(table.c.id)
+        insert(_EVENTS)
+        .on_conflict_do_nothing(index_elements=[_EVENTS.c.gateway, _EVENTS.c.event_id])
+        .returning(_EVENTS.c.id)
     )
 
 
