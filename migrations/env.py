@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from app.products.models import compared_with_models
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -108,6 +110,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", compared_with_models)
 
     connectable = get_engine()
 

@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.extensions import db
+from app.products.models import compared_with_models
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +38,9 @@ def schema_drift(url: str) -> list:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": compared_with_models}
+            )
             return compare_metadata(context, db.metadata)
     finally:
         engine.dispose()

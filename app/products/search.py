@@ -1,18 +1,19 @@
 """Product search: PostgreSQL full-text search, or a plain LIKE on SQLite.
 
 On PostgreSQL ``q`` is parsed by ``websearch_to_tsquery`` (quotes, ``or``, ``-word``),
-matched against the GIN-indexed weighted document of ``models.search_document`` and
-ranked with ``ts_rank``, so name matches come before description matches. SQLite (the
-embedded default) has no such thing: every word must appear in the name or the
-description, and name matches rank first.
+matched against the GIN-indexed weighted document the database keeps in
+``products.search_vector`` (``models.SEARCH_VECTOR``) and ranked with ``ts_rank``, so
+name matches come before description matches. SQLite (the embedded default) has no such
+thing: every word must appear in the name or the description, and name matches rank first.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from app.extensions import db
-from app.products.models import SEARCH_CONFIG, Product, search_document
+from app.products.models import SEARCH_CONFIG, SEARCH_VECTOR, Product
 
 MAX_TERMS = 8
 
@@ -48,7 +49,7 @@ def search_filter(terms: int) -> tuple[sa.ColumnElement[bool], sa.ColumnElement]
     first, with the search's values bound by name (``search_values``), so one statement
     serves every search with as many ``terms``."""
     if _on_postgresql():
-        document = search_document(Product.name, Product.description)
+        document = sa.literal_column(f"{Product.__tablename__}.{SEARCH_VECTOR}", TSVECTOR)
         config = sa.text(f"'{SEARCH_CONFIG}'::regconfig")
         query = sa.func.websearch_to_tsquery(config, sa.bindparam("q", type_=sa.String))
         return document.op("@@")(query), sa.desc(sa.func.ts_rank(document, query))

@@ -166,3 +166,49 @@ def test_counts_follow_a_random_run_of_catalog_writes(client):
         for category in [*categories, None]:
             query = f"&currency={currency}" + (f"&category={category.slug}" if category else "")
             listed(client, query)  # the kept total equals the page's length (asserted inside)
+
+
+@pytest.mark.parametrize("sort", ["price", "-price"])
+def test_a_category_sorted_by_price_pages_through_its_subtree_in_a_total_order(client, sort):
+    """Such a page is picked from the offers alone, then joined: it must agree with the
+    whole list, ties broken by newest id, the subtree in and other categories out."""
+    parent = CategoryFactory()
+    child = CategoryFactory(parent=parent)
+    elsewhere = CategoryFactory()
+    amounts = [3000, 1000, 2000, 1000, 5000, 2000, 4000]
+    inside = [
+        VariantFactory(prices={"NGN": amount}, product__category=(parent, child)[i % 2])
+        for i, amount in enumerate(amounts)
+    ]
+    VariantFactory(prices={"NGN": 1500}, product__category=elsewhere)
+    VariantFactory(prices={"NGN": 2500}, product__category=None)
+    sold_out = inside[3]
+    sold_out.stock_on_hand = 0
+    db.session.commit()
+
+    def expected(variants):
+        ordered = sorted(variants, key=lambda v: -v.product_id)  # the tie-break first
+        ordered.sort(key=lambda v: v.prices[0].amount, reverse=sort == "-price")
+        return [(v.product.slug, v.prices[0].amount) for v in ordered]
+
+    base = f"/api/products/?category={parent.slug}&sort={sort}&fields=slug,price"
+    pages = [client.get(f"{base}&page_size=3&page={page}") for page in (1, 2, 3)]
+    assert all(page.status_code == 200 for page in pages)
+    assert [(c["slug"], c["price"]["amount"]) for page in pages for c in page.json] == expected(inside)
+    assert '"total": 7' in pages[0].headers["X-Pagination"]
+    stocked = client.get(f"{base}&in_stock=true")
+    assert [(c["slug"], c["price"]["amount"]) for c in stocked.json] == expected(
+        [v for v in inside if v is not sold_out]
+    )
+
+
+def test_search_follows_a_renamed_product(client):
+    """On PostgreSQL the searched document is kept by the database from the name and the
+    description; a rename must be found by its new words, and no more by the old."""
+    variant = VariantFactory(product__name="Baobab Honey", product__description="Raw and golden.")
+    assert [c["slug"] for c in client.get("/api/products/?q=baobab").json] == [variant.product.slug]
+    variant.product.name = "Acacia Honey"
+    db.session.commit()
+    assert client.get("/api/products/?q=baobab").json == []
+    assert [c["slug"] for c in client.get("/api/products/?q=acacia").json] == [variant.product.slug]
+    assert [c["slug"] for c in client.get("/api/products/?q=golden").json] == [variant.product.slug]
