@@ -71,8 +71,8 @@ class ArgumentsParser(NulRefusingParser):
     """The API's argument parser: refuses NUL characters (see ``app.core.nul_guard``) and
     builds each argument schema once.
 
-    Given a schema class (as ``@blp.arguments(SomeSchema)`` and every paginated view give
-    it), webargs instantiates it on every request, deep-copying each declared field: a
+    Given a schema class (as ``@blp.arguments(SomeSchema)`` and flask-smorest's pagination
+    parameters give it), webargs instantiates it on every request, deep-copying each declared field: a
     tenth of an uncached product list's CPU. A schema instance holds no per-load state,
     so one per class serves every request and thread.
     """
@@ -88,6 +88,7 @@ class Blueprint(flask_smorest.Blueprint):
     whose argument parser refuses NUL characters and reuses schemas (``ArgumentsParser``)."""
 
     ARGUMENTS_PARSER = ArgumentsParser()
+    PAGINATION_ARGUMENTS_PARSER = ArgumentsParser()
 
     def login_required(self, role: str | None = None, *, refresh: bool = False) -> Callable:
         """Require a valid token (and at least ``role``); document bearer auth, 401 and 403.
