@@ -23,7 +23,6 @@ from app.cart import services as cart_services
 from app.cart.models import Cart, CartStatus
 from app.core.errors import ConflictError, ErrorCode, ValidationError
 from app.core.models import utcnow
-from app.core.transactions import commit_keeping
 from app.delivery import services as delivery
 from app.delivery.collection_codes import new_collection_code
 from app.extensions import db
@@ -160,6 +159,8 @@ def _expiry(delivery_type: str):
 def _build_order(
     user: User, cart: Cart, key: str, totals: Totals, where: Delivery, note: str | None
 ) -> Order:
+    """The order as it will be written, timestamps included: it is rendered from this object."""
+    now = utcnow()
     return Order(
         user_id=user.id,
         idempotency_key=key,
@@ -182,6 +183,8 @@ def _build_order(
         country=where.country,
         note=note,
         expires_at=_expiry(where.type),
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -201,6 +204,45 @@ def _add_items(order: Order, cart: Cart, offers: dict[int, inventory.VariantOffe
                 total=item.quantity * item.unit_price,
             )
         )
+
+
+_ORDERS: sa.Table = Order.__table__
+_ITEMS: sa.Table = OrderItem.__table__
+_EVENTS: sa.Table = OrderEvent.__table__
+_CARTS: sa.Table = Cart.__table__
+#: Built once, values bound by name (see ``app.core.idempotency``); ``updated_at`` is set
+#: by the columns' ``onupdate`` as a flush would.
+_INSERT_ORDER = sa.insert(_ORDERS).returning(_ORDERS.c.id)
+_NUMBER_ORDER = sa.update(_ORDERS).where(_ORDERS.c.id == sa.bindparam("order_id"))
+_INSERT_ITEMS = sa.insert(_ITEMS)
+_INSERT_EVENT = sa.insert(_EVENTS)
+_CLOSE_CART = (
+    sa.update(_CARTS)
+    .where(_CARTS.c.id == sa.bindparam("cart_id"))
+    .values(status=CartStatus.CHECKED_OUT.value)
+)
+
+
+def _row(obj: object, table: sa.Table) -> dict[str, Any]:
+    """The values ``obj`` was built with, for a Core INSERT into ``table`` (ids excepted)."""
+    return {column.key: getattr(obj, column.key) for column in table.columns if column.key != "id"}
+
+
+def _write(order: Order, cart: Cart) -> None:
+    """Insert the order, its lines and first event, number it and close the cart.
+
+    Core statements, not the unit of work: the objects are only rendered afterwards, and
+    sorting, flushing and synchronising them cost more CPU than the statements themselves.
+    They stay out of the session (transient), so nothing can flush them a second time.
+    """
+    order.id = db.session.execute(_INSERT_ORDER, _row(order, _ORDERS)).scalar_one()
+    order.number = f"{current_app.config['ORDER_NUMBER_PREFIX']}-{order.created_at:%y}{order.id:04d}"
+    db.session.execute(_NUMBER_ORDER, {"order_id": order.id, "number": order.number})
+    owned = {"order_id": order.id}
+    db.session.execute(_INSERT_ITEMS, [_row(item, _ITEMS) | owned for item in order.items])
+    (placed,) = order.events
+    db.session.execute(_INSERT_EVENT, _row(placed, _EVENTS) | owned)
+    db.session.execute(_CLOSE_CART, {"cart_id": cart.id})
 
 
 def _reserve(order: Order, offers: dict[int, inventory.VariantOffer]) -> None:
@@ -256,19 +298,15 @@ def place_order(
     if where.type == "bus_station":
         code, order.collection_code_hash = new_collection_code()
     _add_items(order, cart, offers)
-    order.events.append(OrderEvent(to_status=order.status, actor_id=user.id, actor_role="customer"))
-    db.session.add(order)
+    event = OrderEvent(to_status=order.status, actor_id=user.id, actor_role="customer")
+    event.created_at = order.created_at
+    order.events.append(event)
     try:
-        db.session.flush()
-        order.number = f"{current_app.config['ORDER_NUMBER_PREFIX']}-{utcnow():%y}{order.id:04d}"
-        # Closed now, so that the number and the closing share the flush before the stock UPDATEs.
-        cart.status = CartStatus.CHECKED_OUT.value
+        _write(order, cart)
         _reserve(order, offers)
         if cart.coupon:
             coupons.redeem(cart.coupon, user.id, order.id, discount)
-        # The order is shown as just written; the stock and coupon counts moved by Core
-        # UPDATEs are stale in the session, so everything but the order is expired.
-        commit_keeping([order, *order.items, *order.events])
+        db.session.commit()
     except IntegrityError:  # the same key's twin committed first: that order is the answer
         db.session.rollback()
         if (existing := _existing(user, idempotency_key)) is not None:
