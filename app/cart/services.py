@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import User
 from app.auth.signals import user_logged_in
 from app.cart import coupons
-from app.cart.models import Cart, CartItem, CartStatus
+from app.cart.models import Cart, CartItem, CartStatus, Coupon
 from app.core.errors import ConflictError, ErrorCode, NotFoundError, ValidationError
 from app.core.money import Money
 from app.extensions import db
@@ -53,20 +53,92 @@ def _open_cart_statement(by_user: bool, lock: bool) -> sa.Select:
     return query.with_for_update(of=Cart) if lock else query
 
 
+def _owned_by(owner: CartOwner) -> dict[str, Any] | None:
+    """The parameters the open-cart statements bind: the user, else the guest token's digest."""
+    if owner.user is not None:
+        return {"user_id": owner.user.id}
+    if owner.token:
+        return {"token_hash": hash_token(owner.token)}
+    return None
+
+
 def open_cart(owner: CartOwner, *, lock: bool = False) -> Cart | None:
     """The owner's open cart with its lines (joined: a cart is one row, a line one more).
 
     ``lock`` takes the cart row's lock until commit, in the same statement (checkout: the
     same cart checked out twice at once makes one order); the lines are not locked.
     """
-    if owner.user is not None:
-        owned_by = {"user_id": owner.user.id}
-    elif owner.token:
-        owned_by = {"token_hash": hash_token(owner.token)}
-    else:
+    if (owned_by := _owned_by(owner)) is None:
         return None
     statement = _open_cart_statement(owner.user is not None, lock)
     return db.session.scalars(statement, owned_by).unique().first()
+
+
+@dataclass(slots=True)
+class CartLine:
+    """A stored line of a cart read as plain columns (what ``cart_view`` reads of a ``CartItem``)."""
+
+    id: int
+    variant_id: int
+    quantity: int
+    unit_price: int
+
+
+@dataclass(slots=True)
+class OpenCart:
+    """An open cart as adding to it reads and writes it: with Core statements, so that the
+    busiest cart write builds, tracks and flushes no ORM objects (``id``: None until stored)."""
+
+    id: int | None
+    currency: str
+    coupon: Coupon | None
+    items: list[CartLine]
+
+
+CARTS, CART_ITEMS = Cart.__table__, CartItem.__table__
+# The timestamps are the columns' Python defaults, which Core applies as the ORM does.
+_INSERT_CART = sa.insert(CARTS).returning(CARTS.c.id)
+_INSERT_LINE = sa.insert(CART_ITEMS).returning(CART_ITEMS.c.id)
+_UPDATE_LINE = sa.update(CART_ITEMS).where(CART_ITEMS.c.id == sa.bindparam("line_id"))
+
+
+@functools.cache
+def _open_cart_rows_statement(by_user: bool) -> sa.Select:
+    """``_open_cart_statement`` on the tables: one row per line (one with no line for an
+    empty cart), in line order."""
+    query = (
+        sa.select(
+            CARTS.c.id,
+            CARTS.c.currency,
+            CARTS.c.coupon_id,
+            CART_ITEMS.c.id.label("item_id"),
+            CART_ITEMS.c.variant_id,
+            CART_ITEMS.c.quantity,
+            CART_ITEMS.c.unit_price,
+        )
+        .select_from(CARTS.outerjoin(CART_ITEMS, CART_ITEMS.c.cart_id == CARTS.c.id))
+        .where(CARTS.c.status == CartStatus.OPEN.value)
+        .order_by(CART_ITEMS.c.id)
+    )
+    if by_user:
+        return query.where(CARTS.c.user_id == sa.bindparam("user_id"))
+    return query.where(CARTS.c.token_hash == sa.bindparam("token_hash"), CARTS.c.user_id.is_(None))
+
+
+def read_open_cart(owner: CartOwner) -> OpenCart | None:
+    """The owner's open cart with its lines, as ``open_cart`` finds it, as plain rows."""
+    if (owned_by := _owned_by(owner)) is None:
+        return None
+    rows = db.session.execute(_open_cart_rows_statement(owner.user is not None), owned_by).all()
+    if not rows:
+        return None
+    first = rows[0]
+    # The coupon is read only when there is one, as the relationship's lazy load would.
+    coupon = db.session.get(Coupon, first.coupon_id) if first.coupon_id is not None else None
+    lines = [
+        CartLine(r.item_id, r.variant_id, r.quantity, r.unit_price) for r in rows if r.item_id is not None
+    ]
+    return OpenCart(first.id, first.currency, coupon, lines)
 
 
 def _default_currency(owner: CartOwner, requested: str | None) -> str:
@@ -74,10 +146,10 @@ def _default_currency(owner: CartOwner, requested: str | None) -> str:
     return requested or (profile and profile.preferred_currency) or current_app.config["DEFAULT_CURRENCY"]
 
 
-def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[Cart, str | None]:
-    """The owner's open cart, or a new one not yet in the session (``add_item`` adds it
-    with its first line); returns a new guest token if one was issued."""
-    cart = open_cart(owner)
+def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[OpenCart, str | None]:
+    """The owner's open cart, or a new one not yet stored (``_add_item`` stores it with
+    its first line); returns a new guest token if one was issued."""
+    cart = read_open_cart(owner)
     if cart is not None:
         if currency and currency != cart.currency:
             raise ValidationError(
@@ -85,14 +157,36 @@ def _get_or_create_cart(owner: CartOwner, currency: str | None) -> tuple[Cart, s
                 code=ErrorCode.CURRENCY_MISMATCH,
             )
         return cart, None
-    # Created with its (empty) list of items, so adding the first one reads no items back.
-    cart = Cart(currency=_default_currency(owner, currency), status=CartStatus.OPEN.value, items=[])
-    if owner.user is not None:
-        cart.user_id = owner.user.id
-        return cart, None
-    new_token = secrets.token_urlsafe(32)
-    cart.token_hash = hash_token(new_token)
-    return cart, new_token
+    cart = OpenCart(None, _default_currency(owner, currency), None, [])
+    return cart, None if owner.user is not None else secrets.token_urlsafe(32)
+
+
+def _insert_cart(cart: OpenCart, owner: CartOwner, new_token: str | None) -> int:
+    """Store a new open cart for the user, else for the guest's new token; its id."""
+    owned_by = {"user_id": owner.user.id} if owner.user is not None else {"token_hash": hash_token(new_token)}
+    values = {**owned_by, "currency": cart.currency, "status": CartStatus.OPEN.value}
+    return db.session.execute(_INSERT_CART, values).scalar_one()
+
+
+def _store_line(
+    cart: OpenCart, line: CartLine | None, variant_id: int, quantity: int, unit_price: int
+) -> None:
+    """Write the line of ``variant_id`` (a new one, else ``line``) with its new quantity and
+    price, and keep ``cart.items`` as stored. The unique (cart, variant) constraint makes a
+    concurrent request's same new line an ``IntegrityError``, retried by ``add_item``."""
+    if line is None:
+        values = {
+            "cart_id": cart.id,
+            "variant_id": variant_id,
+            "quantity": quantity,
+            "unit_price": unit_price,
+        }
+        cart.items.append(
+            CartLine(db.session.execute(_INSERT_LINE, values).scalar_one(), variant_id, quantity, unit_price)
+        )
+        return
+    db.session.execute(_UPDATE_LINE, {"line_id": line.id, "quantity": quantity, "unit_price": unit_price})
+    line.quantity, line.unit_price = quantity, unit_price
 
 
 def _require_cart(owner: CartOwner) -> Cart:
@@ -109,35 +203,33 @@ def _find_item(cart: Cart, item_id: int) -> CartItem:
     return item
 
 
-def _check_quantity(quantity: int, variant_offer: inventory.VariantOffer) -> None:
+def _check_quantity(quantity: int, variant_offer: inventory.CartOffer) -> None:
     limit = current_app.config["CART_MAX_QUANTITY"]
     if quantity > limit:
         raise ValidationError(
             f"At most {limit} of one item per order.", details={"quantity": [f"Must be at most {limit}."]}
         )
-    available = variant_offer.variant.stock_on_hand
+    available = variant_offer.stock_on_hand
     if quantity > available:
         raise ConflictError(
             f"Only {available} left in stock.",
             code=ErrorCode.INSUFFICIENT_STOCK,
-            details={"variant_id": variant_offer.variant.id, "available": available},
+            details={"variant_id": variant_offer.variant_id, "available": available},
         )
 
 
-def _offers(cart: Cart, *variant_ids: int) -> dict[int, inventory.VariantOffer]:
+def _offers(cart: Cart | OpenCart, *variant_ids: int) -> dict[int, inventory.CartOffer]:
     """Today's offers for the cart's lines and ``variant_ids``, with what its view shows,
-    in one round of queries (a missing variant is left out)."""
+    in one query (a missing variant is left out)."""
     ids = {item.variant_id for item in cart.items} | set(variant_ids)
-    return inventory.current_offers(inventory.load_variants(ids, images=True), cart.currency)
+    return inventory.cart_offers(ids, cart.currency)
 
 
-def _sellable(
-    offers: dict[int, inventory.VariantOffer], variant_id: int, currency: str
-) -> inventory.VariantOffer:
+def _sellable(offers: dict[int, inventory.CartOffer], variant_id: int, currency: str) -> inventory.CartOffer:
     """The variant's offer if it may go in the cart: a 404 if missing or withdrawn, a 422
     if not sold in the cart's currency."""
     offer = offers.get(variant_id)
-    if offer is None or not (offer.variant.is_active and offer.variant.product.is_active):
+    if offer is None or not offer.is_active:
         raise NotFoundError("No such product variant.")
     if offer.offer is None:
         raise ValidationError(
@@ -165,15 +257,15 @@ def _add_item(
     cart, new_token = _get_or_create_cart(owner, currency)
     offers = _offers(cart, variant_id)
     offer = _sellable(offers, variant_id, cart.currency)
-    item = next((item for item in cart.items if item.variant_id == variant_id), None)
-    _check_quantity((item.quantity if item else 0) + quantity, offer)
-    if item is None:
-        cart.items.append(CartItem(variant_id=variant_id, quantity=quantity, unit_price=offer.offer.amount))
-    else:
-        item.quantity += quantity
-        item.unit_price = offer.offer.amount
-    db.session.add(cart)  # a new cart joins only now: it and its first line are one flush
-    return _commit_and_view(cart, owner, offers), new_token
+    line = next((line for line in cart.items if line.variant_id == variant_id), None)
+    wanted = (line.quantity if line else 0) + quantity
+    _check_quantity(wanted, offer)
+    if cart.id is None:  # a new cart is stored only now, with its first line
+        cart.id = _insert_cart(cart, owner, new_token)
+    _store_line(cart, line, variant_id, wanted, offer.offer.amount)
+    view = cart_view(cart, owner, offers)
+    db.session.commit()
+    return view, new_token
 
 
 def update_item(owner: CartOwner, item_id: int, quantity: int) -> dict[str, Any]:
@@ -237,9 +329,7 @@ def merge_guest_cart(user: User, token: str | None) -> None:
         guest.user_id, guest.token_hash = user.id, None
         db.session.commit()
         return
-    offers = inventory.current_offers(
-        inventory.load_variants(i.variant_id for i in guest.items), mine.currency
-    )
+    offers = inventory.cart_offers((i.variant_id for i in guest.items), mine.currency)
     limit = current_app.config["CART_MAX_QUANTITY"]
     for guest_item in guest.items:
         offer = offers[guest_item.variant_id]
@@ -247,7 +337,7 @@ def merge_guest_cart(user: User, token: str | None) -> None:
             continue  # not sold in the user's cart currency, or withdrawn meanwhile
         item = next((i for i in mine.items if i.variant_id == guest_item.variant_id), None)
         wanted = (item.quantity if item else 0) + guest_item.quantity
-        quantity = min(wanted, offer.variant.stock_on_hand, limit)
+        quantity = min(wanted, offer.stock_on_hand, limit)
         if quantity <= 0:
             continue
         if item is None:
@@ -269,13 +359,13 @@ def _merge_on_login(_sender: Any, user: User, cart_token: str | None = None, **_
 
 
 def _commit_and_view(
-    cart: Cart, owner: CartOwner, offers: dict[int, inventory.VariantOffer] | None = None
+    cart: Cart, owner: CartOwner, offers: dict[int, inventory.CartOffer] | None = None
 ) -> dict[str, Any]:
     """Commit a change to the cart and render it from what is loaded.
 
     Rendered after the flush (new lines have their ids) and before the commit, which
-    would expire the cart, its lines and their variants and make the view read them all
-    again; ``offers`` already loaded for the change are reused.
+    would expire the cart and its lines and make the view read them again; ``offers``
+    already loaded for the change are reused.
     """
     db.session.flush()
     view = cart_view(cart, owner, offers)
@@ -283,15 +373,15 @@ def _commit_and_view(
     return view
 
 
-def cart_lines(
-    cart: Cart, offers: dict[int, inventory.VariantOffer]
-) -> tuple[list[coupons.Line], dict[int, inventory.VariantOffer]]:
+Offers = dict[int, inventory.CartOffer] | dict[int, inventory.VariantOffer]
+
+
+def cart_lines(cart: Cart | OpenCart, offers: Offers) -> tuple[list[coupons.Line], Offers]:
     """The cart's lines at their saved prices, as coupons and checkout count them."""
     lines = []
     for item in cart.items:
-        product = offers[item.variant_id].variant.product
-        path = product.category.path if product.category else None
-        lines.append(coupons.Line(product.id, path, item.quantity, item.unit_price))
+        offer = offers[item.variant_id]
+        lines.append(coupons.Line(offer.product_id, offer.category_path, item.quantity, item.unit_price))
     return lines, offers
 
 
@@ -314,7 +404,7 @@ def empty_view(currency: str) -> dict[str, Any]:
     }
 
 
-def _discount(cart: Cart, lines: list[coupons.Line], owner: CartOwner) -> tuple[int, str | None]:
+def _discount(cart: Cart | OpenCart, lines: list[coupons.Line], owner: CartOwner) -> tuple[int, str | None]:
     """The coupon's discount now, or 0 with the reason it no longer applies."""
     if cart.coupon is None:
         return 0, None
@@ -327,7 +417,7 @@ def _discount(cart: Cart, lines: list[coupons.Line], owner: CartOwner) -> tuple[
 
 
 def cart_view(
-    cart: Cart, owner: CartOwner, offers: dict[int, inventory.VariantOffer] | None = None
+    cart: Cart | OpenCart, owner: CartOwner, offers: dict[int, inventory.CartOffer] | None = None
 ) -> dict[str, Any]:
     """What the client shows: lines with their saved and current prices, and the totals
     (``offers``: today's offers for at least the cart's lines, if already loaded)."""
@@ -335,29 +425,27 @@ def cart_view(
     threshold = current_app.config["CATALOG_LOW_STOCK_THRESHOLD"]
     items = []
     for item in cart.items:
-        variant_offer = offers[item.variant_id]
-        variant, product = variant_offer.variant, variant_offer.variant.product
-        current = variant_offer.offer.amount if variant_offer.buyable else None
-        image = product.images[0] if product.images else None
+        offer = offers[item.variant_id]
+        current = offer.offer.amount if offer.buyable else None
         items.append(
             {
                 "id": item.id,
-                "variant_id": variant.id,
-                "sku": variant.sku,
-                "options": variant.options,
+                "variant_id": offer.variant_id,
+                "sku": offer.sku,
+                "options": offer.options,
                 "product": {
-                    "id": product.id,
-                    "slug": product.slug,
-                    "name": product.name,
-                    "image": image and {"url": image.url, "alt_text": image.alt_text},
+                    "id": offer.product_id,
+                    "slug": offer.product_slug,
+                    "name": offer.product_name,
+                    "image": offer.image,
                 },
                 "quantity": item.quantity,
                 "unit_price": money(item.unit_price, cart.currency),
                 "current_price": None if current is None else money(current, cart.currency),
                 "price_changed": current != item.unit_price,
                 "line_total": money(item.quantity * item.unit_price, cart.currency),
-                "stock_status": stock_status(variant.stock_on_hand, threshold).value
-                if variant_offer.buyable
+                "stock_status": stock_status(offer.stock_on_hand, threshold).value
+                if offer.buyable
                 else "unavailable",
             }
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,8 +22,8 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.products import cache
 from app.products.invalidation import PENDING
-from app.products.models import Product, ProductVariant
-from app.products.pricing import Offer
+from app.products.models import Category, Product, ProductImage, ProductVariant, VariantPrice
+from app.products.pricing import Offer, PriceBook
 from app.products.stock import stock_status
 
 
@@ -37,10 +38,43 @@ class VariantOffer:
     def buyable(self) -> bool:
         return self.variant.is_active and self.variant.product.is_active and self.offer is not None
 
+    @property
+    def product_id(self) -> int:
+        return self.variant.product_id
 
-def load_variants(variant_ids: Iterable[int], *, images: bool = False) -> dict[int, ProductVariant]:
-    """Variants with their product, category and prices in one query (a second for the
-    product images, which only a rendered cart shows).
+    @property
+    def category_path(self) -> str | None:
+        category = self.variant.product.category
+        return category.path if category else None
+
+
+@dataclass(frozen=True, slots=True)
+class CartOffer:
+    """A variant as a cart shows it now, in the cart's currency: what ``VariantOffer``
+    tells of it, read as plain columns (no ORM objects to build, track and expire).
+
+    ``is_active``: the variant and its product both are; ``image``: the product's first.
+    """
+
+    variant_id: int
+    sku: str
+    options: dict[str, str]
+    stock_on_hand: int
+    is_active: bool
+    product_id: int
+    product_slug: str
+    product_name: str
+    category_path: str | None
+    image: dict[str, str] | None
+    offer: Offer | None
+
+    @property
+    def buyable(self) -> bool:
+        return self.is_active and self.offer is not None
+
+
+def load_variants(variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
+    """Variants with their product, category and prices in one query.
 
     The product (and its category) are one row per variant; prices are one per currency
     the variant is sold in, a handful: joined rather than fetched by a query of their own.
@@ -48,21 +82,99 @@ def load_variants(variant_ids: Iterable[int], *, images: bool = False) -> dict[i
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
-    rows = db.session.scalars(_variants_statement(images), {"ids": ids}).unique()
+    rows = db.session.scalars(_variants_statement(), {"ids": ids}).unique()
     return {variant.id: variant for variant in rows}
 
 
 @functools.cache
-def _variants_statement(images: bool) -> sa.Select:
-    """Built once per process: every add-to-cart and checkout runs it, and building the
-    select with its loader options, then keying it, cost SQLAlchemy more than running it."""
-    product = joinedload(ProductVariant.product)
-    if images:
-        product = product.selectinload(Product.images)
+def _variants_statement() -> sa.Select:
+    """Built once per process: every checkout runs it, and building the select with its
+    loader options, then keying it, cost SQLAlchemy more than running it."""
     return (
         sa.select(ProductVariant)
         .where(ProductVariant.id.in_(sa.bindparam("ids", expanding=True)))
-        .options(joinedload(ProductVariant.prices), product)
+        .options(joinedload(ProductVariant.prices), joinedload(ProductVariant.product))
+    )
+
+
+def cart_offers(variant_ids: Iterable[int], currency: str) -> dict[int, CartOffer]:
+    """The variants a cart shows (a missing one left out), priced in ``currency`` now,
+    in one query.
+
+    Every add to the cart runs it: only the columns the cart shows, only the price row
+    of its currency, and the product's first image joined, instead of whole products
+    with their JSON columns once per price row and the images by a second query.
+    """
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    book, now = cache.price_book(), utcnow()
+    rows = db.session.execute(_cart_offers_statement(), {"ids": ids, "currency": currency})
+    return {row.variant_id: _cart_offer(row, currency, book, now) for row in rows}
+
+
+def _cart_offer(row: sa.Row, currency: str, book: PriceBook, now: datetime) -> CartOffer:
+    offer = None
+    if row.amount is not None:
+        offer = book.offer(row.amount, currency, row.product_id, row.category_path, now)
+    return CartOffer(
+        variant_id=row.variant_id,
+        sku=row.sku,
+        options=row.options,
+        stock_on_hand=row.stock_on_hand,
+        is_active=row.variant_active and row.product_active,
+        product_id=row.product_id,
+        product_slug=row.slug,
+        product_name=row.name,
+        category_path=row.category_path,
+        image=None if row.image_url is None else {"url": row.image_url, "alt_text": row.image_alt},
+        offer=offer,
+    )
+
+
+@functools.cache
+def _cart_offers_statement() -> sa.Select:
+    """Built once per process (see ``_variants_statement``), on the tables: selecting
+    mapped attributes would bring back the ORM's compilation and row processing."""
+    variants, products = ProductVariant.__table__, Product.__table__
+    prices, images, categories = VariantPrice.__table__, ProductImage.__table__, Category.__table__
+    # The first image as the product's ``images`` relationship orders them (ties: by id).
+    first_image = (
+        sa.select(images.c.id)
+        .where(images.c.product_id == products.c.id)
+        .order_by(images.c.position, images.c.id)
+        .limit(1)
+        .correlate(products)
+        .scalar_subquery()
+    )
+    image = images.alias("image")
+    joined = (
+        variants.join(products, products.c.id == variants.c.product_id)
+        .outerjoin(categories, categories.c.id == products.c.category_id)
+        .outerjoin(
+            prices,
+            sa.and_(prices.c.variant_id == variants.c.id, prices.c.currency == sa.bindparam("currency")),
+        )
+        .outerjoin(image, image.c.id == first_image)
+    )
+    return (
+        sa.select(
+            variants.c.id.label("variant_id"),
+            variants.c.sku,
+            variants.c.options,
+            variants.c.stock_on_hand,
+            variants.c.is_active.label("variant_active"),
+            products.c.id.label("product_id"),
+            products.c.slug,
+            products.c.name,
+            products.c.is_active.label("product_active"),
+            categories.c.path.label("category_path"),
+            prices.c.amount,
+            image.c.url.label("image_url"),
+            image.c.alt_text.label("image_alt"),
+        )
+        .select_from(joined)
+        .where(variants.c.id.in_(sa.bindparam("ids", expanding=True)))
     )
 
 

@@ -10,9 +10,15 @@ from app.cart import services
 from app.cart.models import Cart, CartStatus, Coupon
 from app.core.models import utcnow
 from app.extensions import db
-from app.products.models import VariantPrice
+from app.products.models import ProductImage, VariantPrice
 from tests.conftest import bearer, login
-from tests.factories import DEFAULT_PASSWORD, VariantFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    CategoryFactory,
+    ProductFactory,
+    PromotionFactory,
+    VariantFactory,
+)
 
 
 def add(client, variant_id, quantity=1, headers=None, **extra):
@@ -67,13 +73,13 @@ def test_a_cart_the_users_other_request_created_meanwhile_gets_the_line(
     assert add(client, first.id, headers=headers).status_code == 201
     looked_up = []
 
-    def missing_the_first_time(owner, **options):
+    def missing_the_first_time(owner):
         """As if the other request's cart was committed just after this one looked."""
         looked_up.append(owner)
-        return None if len(looked_up) == 1 else real_open_cart(owner, **options)
+        return None if len(looked_up) == 1 else real_read_open_cart(owner)
 
-    real_open_cart = services.open_cart
-    monkeypatch.setattr(services, "open_cart", missing_the_first_time)
+    real_read_open_cart = services.read_open_cart
+    monkeypatch.setattr(services, "read_open_cart", missing_the_first_time)
     added = add(client, second.id, 2, headers=headers)
     assert added.status_code == 201, added.json
     assert len(looked_up) == 2  # its own new cart was refused, then the other one was found
@@ -91,6 +97,58 @@ def test_a_variant_not_priced_in_the_cart_currency_is_422(client, customer, auth
     response = add(client, kes_only.id, 1, headers)
     assert response.status_code == 422
     assert response.json["error"]["code"] == "currency_mismatch"
+
+
+def test_a_withdrawn_variant_or_product_is_404(client):
+    for variant in (VariantFactory(is_active=False), VariantFactory(product=ProductFactory(is_active=False))):
+        response = add(client, variant.id)
+        assert response.status_code == 404
+        assert response.json["error"]["code"] == "not_found"
+
+
+def test_lines_show_the_products_first_image_and_the_promoted_price(client):
+    category = CategoryFactory()
+    pictured = VariantFactory(product=ProductFactory(category=category), prices={"NGN": 100_000})
+    plain = VariantFactory(prices={"NGN": 50_000})
+    db.session.add_all(
+        [
+            ProductImage(
+                product_id=pictured.product_id, url="https://img.test/back.jpg", alt_text="Back", position=2
+            ),
+            ProductImage(
+                product_id=pictured.product_id, url="https://img.test/front.jpg", alt_text="Front", position=1
+            ),
+        ]
+    )
+    db.session.commit()
+    PromotionFactory(categories=[category], percent_off=10)
+    token = {"X-Cart-Token": add(client, pictured.id).headers["X-Cart-Token"]}
+    cart = add(client, plain.id, headers=token).json
+    lines = {item["variant_id"]: item for item in cart["items"]}
+    assert lines[pictured.id]["product"]["image"] == {
+        "url": "https://img.test/front.jpg",
+        "alt_text": "Front",
+    }
+    assert lines[plain.id]["product"]["image"] is None
+    assert (
+        lines[pictured.id]["unit_price"]
+        == lines[pictured.id]["current_price"]
+        == {"amount": 90_000, "currency": "NGN"}
+    )
+    assert cart["subtotal"]["amount"] == 140_000
+    assert cart == client.get("/api/cart/", headers=token).json
+
+
+def test_adding_to_a_cart_with_a_coupon_shows_its_discount(client, customer, auth_headers):
+    make_coupon()
+    variant = VariantFactory(prices={"NGN": 100_000})
+    headers = auth_headers(customer)
+    add(client, variant.id, 1, headers)
+    assert client.post("/api/cart/coupon/", json={"code": "KARIBU10"}, headers=headers).status_code == 200
+    cart = add(client, variant.id, 1, headers).json
+    assert cart["coupon"] == {"code": "KARIBU10", "description": "", "problem": None}
+    assert (cart["subtotal"]["amount"], cart["discount"]["amount"]) == (200_000, 20_000)
+    assert cart == client.get("/api/cart/", headers=headers).json
 
 
 def test_cart_currency_comes_from_the_request_or_the_profile(client, customer, auth_headers):

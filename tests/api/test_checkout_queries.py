@@ -14,11 +14,12 @@ from app.extensions import db
 from tests.api.orders_helpers import add_to_cart, checkout, station
 from tests.factories import VariantFactory
 
-#: user, cart, cart insert, variants (with product, category and prices), product images,
-#: running promotions (the price book, cached afterwards), cart line insert.
-FIRST_ADD = 7
-#: user, cart with its lines, variants, product images, cart line insert (or update).
-LATER_ADD = 5
+#: user, cart, running promotions (the price book, cached afterwards), variants (with
+#: product, category, the cart currency's price and the first product image), cart insert,
+#: cart line insert.
+FIRST_ADD = 6
+#: user, cart with its lines, variants, cart line insert (or update).
+LATER_ADD = 4
 #: user, key claim, order with this key, cart (locked) with its lines, variants, station with
 #: fees, order insert, event insert, lines insert, order number, cart closed, response
 #: stored: 12, plus one conditional stock update per variant (the no-oversell guarantee).
