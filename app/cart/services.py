@@ -416,11 +416,24 @@ def _discount(cart: Cart | OpenCart, lines: list[coupons.Line], owner: CartOwner
         return 0, exc.message
 
 
+def _shown_options(options: dict[str, Any]) -> dict[str, str | None]:
+    """The options as ``CartItemSchema`` shows them: a value stored as a JSON number or
+    boolean is shown as its text, so a view needs no dump to be what is sent."""
+    return {
+        key: value if value is None or isinstance(value, str) else str(value)
+        for key, value in options.items()
+    }
+
+
 def cart_view(
     cart: Cart | OpenCart, owner: CartOwner, offers: dict[int, inventory.CartOffer] | None = None
 ) -> dict[str, Any]:
     """What the client shows: lines with their saved and current prices, and the totals
-    (``offers``: today's offers for at least the cart's lines, if already loaded)."""
+    (``offers``: today's offers for at least the cart's lines, if already loaded).
+
+    Exactly what ``CartSchema`` dumps it to (field for field, type for type): the add
+    sends it as it is.
+    """
     lines, offers = cart_lines(cart, offers if offers is not None else _offers(cart))
     threshold = current_app.config["CATALOG_LOW_STOCK_THRESHOLD"]
     items = []
@@ -432,7 +445,7 @@ def cart_view(
                 "id": item.id,
                 "variant_id": offer.variant_id,
                 "sku": offer.sku,
-                "options": offer.options,
+                "options": _shown_options(offer.options),
                 "product": {
                     "id": offer.product_id,
                     "slug": offer.product_slug,

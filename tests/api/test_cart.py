@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.cart import services
+from app.cart import schemas, services
 from app.cart.models import Cart, CartStatus, Coupon
 from app.core.models import utcnow
 from app.extensions import db
@@ -149,6 +149,26 @@ def test_adding_to_a_cart_with_a_coupon_shows_its_discount(client, customer, aut
     assert cart["coupon"] == {"code": "KARIBU10", "description": "", "problem": None}
     assert (cart["subtotal"]["amount"], cart["discount"]["amount"]) == (200_000, 20_000)
     assert cart == client.get("/api/cart/", headers=headers).json
+
+
+def test_an_add_sends_its_cart_exactly_as_the_schema_dumps_it(client, customer, auth_headers):
+    """The add sends its view without dumping it through ``CartSchema``: it must already be the dump."""
+    make_coupon(min_subtotals={"NGN": 10_000_000})  # applies, then has a problem to show
+    withdrawn = VariantFactory(prices={"NGN": 50_000})
+    numbered = VariantFactory(options={"size": "XL", "pack": 6, "gift": True}, prices={"NGN": 100_000})
+    headers = auth_headers(customer)
+    add(client, withdrawn.id, 1, headers)
+    coupon = db.session.scalars(db.select(Coupon)).one()
+    db.session.get(Cart, add(client, withdrawn.id, 1, headers).json["id"]).coupon = coupon
+    withdrawn.is_active = False
+    db.session.commit()
+
+    added = add(client, numbered.id, 2, headers).json
+    assert added["items"][1]["options"] == {"size": "XL", "pack": "6", "gift": "True"}
+    assert added["items"][0]["current_price"] is None
+    assert added["coupon"]["problem"]
+    assert schemas.CartSchema().dump(added) == added
+    assert added == client.get("/api/cart/", headers=headers).json
 
 
 def test_cart_currency_comes_from_the_request_or_the_profile(client, customer, auth_headers):
