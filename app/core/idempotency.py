@@ -8,6 +8,11 @@ another body is a 409; a retry arriving while the first is still running is a 40
 nothing happened. Services that create something also store the key on what they create,
 under a unique constraint, so even a crash between their commit and the response being
 stored cannot produce a second order or payment.
+
+A view may leave its writes uncommitted (checkout does): its response is then stored in
+the same transaction and committed with them, one commit instead of two, and what it
+wrote never exists without the response a retry replays. What must wait for that commit
+(jobs) is deferred with ``transactions.after_commit``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import AppError, ConflictError, ErrorCode
 from app.core.models import UTCDateTime, utcnow
-from app.core.transactions import commit_keeping
+from app.core.transactions import commit, commit_keeping, rollback
 from app.extensions import db
 
 HEADER = "Idempotency-Key"
@@ -140,15 +145,17 @@ def _existing_outcome(row: IdempotencyKey, fingerprint: str) -> Response | None:
 
 
 def _release(scope: str, key: str) -> None:
-    db.session.rollback()
+    """Undo what the view left uncommitted, then free the key."""
+    rollback()
     db.session.execute(_RELEASE, _this_key(scope, key))
     db.session.commit()
 
 
 def _record(scope: str, key: str, response: Response) -> None:
+    """Store the response, committing it with whatever the view left uncommitted."""
     outcome = {"response_status": response.status_code, "response_body": response.get_json(silent=True)}
     db.session.execute(_RECORD, _this_key(scope, key) | outcome)
-    db.session.commit()
+    commit()
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -165,12 +172,15 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             return replay
         try:
             response = current_app.make_response(view(*args, **kwargs))
+            succeeded = response.status_code < 300
+            if succeeded:
+                # Under the try, as the view: if the commit fails nothing was written, and
+                # if a deferred job fails after it, the created row is found by its key.
+                _record(scope, key, response)
         except BaseException:
             _release(scope, key)
             raise
-        if response.status_code < 300:
-            _record(scope, key, response)
-        else:
+        if not succeeded:
             _release(scope, key)
         return response
 

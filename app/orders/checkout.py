@@ -1,9 +1,10 @@
 """Checkout: turn the cart into an order, in one transaction, with exactly one effect.
 
 Stock is reserved with conditional updates, the coupon's use is counted atomically, the
-order and its lines are written and the cart is closed — all or nothing. A retry with
-the same ``Idempotency-Key`` finds the order already placed (a unique constraint on the
-user and key) instead of placing another.
+order and its lines are written and the cart is closed — all or nothing: the caller
+commits (the ``Idempotency-Key`` wrapper, with the response it stores). A retry with the
+same key finds the order already placed (a unique constraint on the user and key)
+instead of placing another.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from app.auth.models import User
 from app.cart import coupons
 from app.cart import services as cart_services
 from app.cart.models import Cart, CartStatus
-from app.core.errors import ConflictError, ErrorCode, ValidationError
+from app.core.errors import AppError, ConflictError, ErrorCode, ValidationError
 from app.core.models import utcnow
 from app.delivery import services as delivery
 from app.delivery.collection_codes import new_collection_code
@@ -266,22 +267,26 @@ def _reserve(order: Order, offers: dict[int, inventory.VariantOffer]) -> None:
         )
 
 
-def place_order(
-    user: User,
-    *,
-    idempotency_key: str,
-    address_id: int | None = None,
-    bus_station_id: int | None = None,
-    shipping_method_id: int | None = None,
-    note: str | None = None,
-) -> Placed:
-    """Place the user's cart as an order.
+@dataclass(frozen=True)
+class _Draft:
+    """A checkout that may go ahead: the locked cart, its offers, and the order to write."""
 
-    A pickup order's collection code is returned only here (only its keyed hash is
-    stored); a replay of the same key returns the order without it.
-    """
-    if (existing := _existing(user, idempotency_key)) is not None:
-        return Placed(existing)
+    cart: Cart
+    offers: dict[int, inventory.VariantOffer]
+    order: Order
+    discount: int
+    collection_code: str | None
+
+
+def _draft(
+    user: User,
+    key: str,
+    address_id: int | None,
+    bus_station_id: int | None,
+    shipping_method_id: int | None,
+    note: str | None,
+) -> _Draft:
+    """Lock and price the cart and build its order; an ``AppError`` if it cannot be placed."""
     cart = _open_cart(user)
     offers = inventory.current_offers(
         inventory.load_variants(i.variant_id for i in cart.items), cart.currency
@@ -293,7 +298,7 @@ def place_order(
     weight = sum(offers[i.variant_id].variant.weight_grams * i.quantity for i in cart.items)
     where = _delivery(user, cart, weight, subtotal - discount, address_id, bus_station_id, shipping_method_id)
     totals = compute_totals(subtotal, discount, where.shipping, where.country)
-    order = _build_order(user, cart, idempotency_key, totals, where, note)
+    order = _build_order(user, cart, key, totals, where, note)
     code = None
     if where.type == "bus_station":
         code, order.collection_code_hash = new_collection_code()
@@ -301,15 +306,43 @@ def place_order(
     event = OrderEvent(to_status=order.status, actor_id=user.id, actor_role="customer")
     event.created_at = order.created_at
     order.events.append(event)
+    return _Draft(cart, offers, order, discount, code)
+
+
+def place_order(
+    user: User,
+    *,
+    idempotency_key: str,
+    address_id: int | None = None,
+    bus_station_id: int | None = None,
+    shipping_method_id: int | None = None,
+    note: str | None = None,
+) -> Placed:
+    """Place the user's cart as an order, in a transaction the caller commits (or rolls back).
+
+    A pickup order's collection code is returned only here (only its keyed hash is
+    stored); a replay of the same key returns the order without it.
+
+    An order this key placed before is looked for only when this one cannot be placed
+    (or its insert collides with it): the key was claimed just now, so such an order is
+    one whose claim was purged (``IDEMPOTENCY_TTL_HOURS``) or released by a failure after
+    its commit; it is the answer, as it would have been to a lookup made first.
+    """
+    try:
+        draft = _draft(user, idempotency_key, address_id, bus_station_id, shipping_method_id, note)
+    except AppError:
+        if (existing := _existing(user, idempotency_key)) is not None:
+            return Placed(existing)
+        raise
+    order, cart = draft.order, draft.cart
     try:
         _write(order, cart)
-        _reserve(order, offers)
+        _reserve(order, draft.offers)
         if cart.coupon:
-            coupons.redeem(cart.coupon, user.id, order.id, discount)
-        db.session.commit()
+            coupons.redeem(cart.coupon, user.id, order.id, draft.discount)
     except IntegrityError:  # the same key's twin committed first: that order is the answer
         db.session.rollback()
         if (existing := _existing(user, idempotency_key)) is not None:
             return Placed(existing)
         raise
-    return Placed(order, code, created=True)
+    return Placed(order, draft.collection_code, created=True)

@@ -7,6 +7,7 @@ an unsold order ends, and the customer e-mailed — all in one transaction.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from app.core.errors import ConflictError, ErrorCode, NotFoundError, PermissionD
 from app.core.jobs import enqueue, one_trip, schedule_at
 from app.core.models import utcnow
 from app.core.permissions import Role, has_role
+from app.core.transactions import after_commit
 from app.delivery.collection_codes import verify_collection_code
 from app.extensions import db
 from app.orders import checkout, tasks
@@ -39,14 +41,19 @@ _WITH_DETAILS = (selectinload(Order.items), selectinload(Order.events))
 
 
 def place_order(user: User, **checkout_args: Any) -> checkout.Placed:
-    """Checkout (see ``checkout.place_order``); a new order is e-mailed and set to expire."""
+    """Checkout (see ``checkout.place_order``), left for the caller to commit; once it has,
+    a new order is e-mailed and set to expire."""
     placed = checkout.place_order(user, **checkout_args)
     if placed.created:
-        order = placed.order
-        with one_trip() as pipeline:
-            enqueue(tasks.send_order_email, order.id, "placed", placed.collection_code, pipeline=pipeline)
-            schedule_at(order.expires_at, expire_order, order.id, pipeline=pipeline)
+        after_commit(functools.partial(_announce_placed, placed))
     return placed
+
+
+def _announce_placed(placed: checkout.Placed) -> None:
+    order = placed.order
+    with one_trip() as pipeline:
+        enqueue(tasks.send_order_email, order.id, "placed", placed.collection_code, pipeline=pipeline)
+        schedule_at(order.expires_at, expire_order, order.id, pipeline=pipeline)
 
 
 def get_order(user: User, number: str) -> Order:
