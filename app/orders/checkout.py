@@ -236,14 +236,15 @@ def _write(order: Order, cart: Cart) -> None:
     sorting, flushing and synchronising them cost more CPU than the statements themselves.
     They stay out of the session (transient), so nothing can flush them a second time.
     """
-    order.id = db.session.execute(_INSERT_ORDER, _row(order, _ORDERS)).scalar_one()
+    connection = db.session.connection()  # the session's own, in its transaction
+    order.id = connection.execute(_INSERT_ORDER, _row(order, _ORDERS)).scalar_one()
     order.number = f"{current_app.config['ORDER_NUMBER_PREFIX']}-{order.created_at:%y}{order.id:04d}"
-    db.session.execute(_NUMBER_ORDER, {"order_id": order.id, "number": order.number})
+    connection.execute(_NUMBER_ORDER, {"order_id": order.id, "number": order.number})
     owned = {"order_id": order.id}
-    db.session.execute(_INSERT_ITEMS, [_row(item, _ITEMS) | owned for item in order.items])
+    connection.execute(_INSERT_ITEMS, [_row(item, _ITEMS) | owned for item in order.items])
     (placed,) = order.events
-    db.session.execute(_INSERT_EVENT, _row(placed, _EVENTS) | owned)
-    db.session.execute(_CLOSE_CART, {"cart_id": cart.id})
+    connection.execute(_INSERT_EVENT, _row(placed, _EVENTS) | owned)
+    connection.execute(_CLOSE_CART, {"cart_id": cart.id})
 
 
 def _reserve(order: Order, offers: dict[int, inventory.VariantOffer]) -> None:
