@@ -95,11 +95,11 @@ class OpenCart:
     items: list[CartLine]
 
 
-CARTS, CART_ITEMS = Cart.__table__, CartItem.__table__
+_CARTS, _CART_ITEMS = Cart.__table__, CartItem.__table__
 # The timestamps are the columns' Python defaults, which Core applies as the ORM does.
-_INSERT_CART = sa.insert(CARTS).returning(CARTS.c.id)
-_INSERT_LINE = sa.insert(CART_ITEMS).returning(CART_ITEMS.c.id)
-_UPDATE_LINE = sa.update(CART_ITEMS).where(CART_ITEMS.c.id == sa.bindparam("line_id"))
+_INSERT_CART = sa.insert(_CARTS).returning(_CARTS.c.id)
+_INSERT_LINE = sa.insert(_CART_ITEMS).returning(_CART_ITEMS.c.id)
+_UPDATE_LINE = sa.update(_CART_ITEMS).where(_CART_ITEMS.c.id == sa.bindparam("line_id"))
 
 
 @functools.cache
@@ -108,21 +108,21 @@ def _open_cart_rows_statement(by_user: bool) -> sa.Select:
     empty cart), in line order."""
     query = (
         sa.select(
-            CARTS.c.id,
-            CARTS.c.currency,
-            CARTS.c.coupon_id,
-            CART_ITEMS.c.id.label("item_id"),
-            CART_ITEMS.c.variant_id,
-            CART_ITEMS.c.quantity,
-            CART_ITEMS.c.unit_price,
+            _CARTS.c.id,
+            _CARTS.c.currency,
+            _CARTS.c.coupon_id,
+            _CART_ITEMS.c.id.label("item_id"),
+            _CART_ITEMS.c.variant_id,
+            _CART_ITEMS.c.quantity,
+            _CART_ITEMS.c.unit_price,
         )
-        .select_from(CARTS.outerjoin(CART_ITEMS, CART_ITEMS.c.cart_id == CARTS.c.id))
-        .where(CARTS.c.status == CartStatus.OPEN.value)
-        .order_by(CART_ITEMS.c.id)
+        .select_from(_CARTS.outerjoin(_CART_ITEMS, _CART_ITEMS.c.cart_id == _CARTS.c.id))
+        .where(_CARTS.c.status == CartStatus.OPEN.value)
+        .order_by(_CART_ITEMS.c.id)
     )
     if by_user:
-        return query.where(CARTS.c.user_id == sa.bindparam("user_id"))
-    return query.where(CARTS.c.token_hash == sa.bindparam("token_hash"), CARTS.c.user_id.is_(None))
+        return query.where(_CARTS.c.user_id == sa.bindparam("user_id"))
+    return query.where(_CARTS.c.token_hash == sa.bindparam("token_hash"), _CARTS.c.user_id.is_(None))
 
 
 def read_open_cart(owner: CartOwner) -> OpenCart | None:
