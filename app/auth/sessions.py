@@ -10,11 +10,13 @@ every token carries as ``ep``; a mismatch is refused.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 
@@ -81,13 +83,20 @@ def is_revoked(payload: dict[str, Any]) -> bool:
     return redis.exists(*keys) > 0
 
 
+@functools.cache
+def _user_statement() -> sa.Select:
+    """Built once: every authenticated request runs it, and ``Session.get`` builds and keys
+    a new select for each identity it misses (a new session per request always misses)."""
+    return sa.select(User).where(User.id == sa.bindparam("user_id"))
+
+
 def load_active_user(payload: dict[str, Any]) -> User | None:
     """The token's user if still active and the token is of the user's current epoch."""
     try:
         user_id = int(payload["sub"])
     except (KeyError, TypeError, ValueError):
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.scalars(_user_statement(), {"user_id": user_id}).first()
     if user is None or not user.is_active or payload.get("ep") != user.token_epoch:
         return None
     return user
