@@ -69,14 +69,14 @@ def test_a_retry_while_the_order_is_being_written_is_told_to_wait(
     postgres, app, client, shopper, monkeypatch
 ):
     rendering, release = threading.Event(), threading.Event()
-    render = routes.order_view
+    render = routes.sent_order_view
 
     def slow_render(*args, **kwargs):
         rendering.set()
         assert release.wait(30)
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(routes, "order_view", slow_render)
+    monkeypatch.setattr(routes, "sent_order_view", slow_render)
     add_to_cart(client, shopper, VariantFactory(stock_on_hand=5).id, 1)
     body, key = {"bus_station_id": station().id}, uuid.uuid4().hex
     first: list = []
@@ -109,7 +109,7 @@ def test_a_failure_before_the_response_is_stored_leaves_nothing(client, shopper,
         raise RuntimeError("rendering failed")
 
     with monkeypatch.context() as patched:
-        patched.setattr(routes, "order_view", broken_render)
+        patched.setattr(routes, "sent_order_view", broken_render)
         assert checkout(client, shopper, body, key).status_code == 500
 
     assert db.session.query(Order).count() == 0

@@ -371,3 +371,32 @@ def test_order_list_filters_and_constant_queries(client, shopper, staff, auth_he
     with count_queries() as many:
         client.get("/api/orders/?page_size=3", headers=headers)
     assert many.count == few.count
+
+
+def test_checkout_sends_the_order_exactly_as_the_schema_dumps_it(client, shopper, staff, auth_headers):
+    from app.orders.schemas import OrderSchema
+    from app.orders.views import order_view, sent_order_view
+
+    user, headers = shopper
+    variant = VariantFactory(options={"size": 42, "gift": True, "colour": "red", "engraving": None})
+    add_to_cart(client, headers, variant.id, 1)
+    placed = checkout(
+        client, headers, {"address_id": address_for(user).id, "shipping_method_id": courier().id}
+    )
+    assert placed.status_code == 201, placed.json
+    number = placed.json["number"]
+    assert placed.json["items"][0]["options"] == {
+        "size": "42",
+        "gift": "True",
+        "colour": "red",
+        "engraving": None,
+    }
+    assert placed.json == client.get(f"/api/orders/{number}/", headers=headers).json
+    client.post(f"/api/orders/{number}/cancel/", json={"reason": "changed my mind"}, headers=headers)
+
+    order = services.get_order(user, number)
+    assert len(order.events) == 2
+    for expires_at in (order.expires_at, None):
+        order.expires_at = expires_at
+        assert sent_order_view(order, "123456") == OrderSchema().dump(order_view(order, "123456"))
+    db.session.rollback()
