@@ -373,7 +373,7 @@ def _commit_and_view(
     return view
 
 
-Offers = dict[int, inventory.CartOffer] | dict[int, inventory.VariantOffer]
+Offers = dict[int, inventory.CartOffer]
 
 
 def cart_lines(cart: Cart | OpenCart, offers: Offers) -> tuple[list[coupons.Line], Offers]:

@@ -77,7 +77,7 @@ def _open_cart(user: User) -> Cart:
     return cart
 
 
-def _check_prices(cart: Cart, offers: dict[int, inventory.VariantOffer]) -> None:
+def _check_prices(cart: Cart, offers: dict[int, inventory.CartOffer]) -> None:
     """Refuse (409) if a price moved since it was added; the cart then shows the new prices."""
     unavailable = [item.variant_id for item in cart.items if not offers[item.variant_id].buyable]
     if unavailable:
@@ -189,17 +189,17 @@ def _build_order(
     )
 
 
-def _add_items(order: Order, cart: Cart, offers: dict[int, inventory.VariantOffer]) -> None:
+def _add_items(order: Order, cart: Cart, offers: dict[int, inventory.CartOffer]) -> None:
     for item in cart.items:
-        variant = offers[item.variant_id].variant
+        offer = offers[item.variant_id]
         order.items.append(
             OrderItem(
-                variant_id=variant.id,
-                product_id=variant.product_id,
-                product_name=variant.product.name,
-                product_slug=variant.product.slug,
-                sku=variant.sku,
-                options=variant.options,
+                variant_id=offer.variant_id,
+                product_id=offer.product_id,
+                product_name=offer.product_name,
+                product_slug=offer.product_slug,
+                sku=offer.sku,
+                options=offer.options,
                 quantity=item.quantity,
                 unit_price=item.unit_price,
                 total=item.quantity * item.unit_price,
@@ -247,7 +247,7 @@ def _write(order: Order, cart: Cart) -> None:
     connection.execute(_CLOSE_CART, {"cart_id": cart.id})
 
 
-def _reserve(order: Order, offers: dict[int, inventory.VariantOffer]) -> None:
+def _reserve(order: Order, offers: dict[int, inventory.CartOffer]) -> None:
     short = inventory.reserve_stock(order.quantities)
     if short:
         wanted = order.quantities
@@ -258,7 +258,7 @@ def _reserve(order: Order, offers: dict[int, inventory.VariantOffer]) -> None:
                 "items": [
                     {
                         "variant_id": variant_id,
-                        "sku": offers[variant_id].variant.sku,
+                        "sku": offers[variant_id].sku,
                         "requested": wanted[variant_id],
                         "available": available,
                     }
@@ -273,7 +273,7 @@ class _Draft:
     """A checkout that may go ahead: the locked cart, its offers, and the order to write."""
 
     cart: Cart
-    offers: dict[int, inventory.VariantOffer]
+    offers: dict[int, inventory.CartOffer]
     order: Order
     discount: int
     collection_code: str | None
@@ -289,14 +289,12 @@ def _draft(
 ) -> _Draft:
     """Lock and price the cart and build its order; an ``AppError`` if it cannot be placed."""
     cart = _open_cart(user)
-    offers = inventory.current_offers(
-        inventory.load_variants(i.variant_id for i in cart.items), cart.currency
-    )
+    offers = inventory.cart_offers((i.variant_id for i in cart.items), cart.currency)
     _check_prices(cart, offers)
     lines, _ = cart_services.cart_lines(cart, offers)
     subtotal = sum(line.total for line in lines)
     discount = coupons.check_coupon(cart.coupon, lines, cart.currency, user.id) if cart.coupon else 0
-    weight = sum(offers[i.variant_id].variant.weight_grams * i.quantity for i in cart.items)
+    weight = sum(offers[i.variant_id].weight_grams * i.quantity for i in cart.items)
     where = _delivery(user, cart, weight, subtotal - discount, address_id, bus_station_id, shipping_method_id)
     totals = compute_totals(subtotal, discount, where.shipping, where.country)
     order = _build_order(user, cart, key, totals, where, note)

@@ -59,6 +59,7 @@ class CartOffer:
     variant_id: int
     sku: str
     options: dict[str, str]
+    weight_grams: int
     stock_on_hand: int
     is_active: bool
     product_id: int
@@ -101,7 +102,7 @@ def cart_offers(variant_ids: Iterable[int], currency: str) -> dict[int, CartOffe
     """The variants a cart shows (a missing one left out), priced in ``currency`` now,
     in one query.
 
-    Every add to the cart runs it: only the columns the cart shows, only the price row
+    Every add to the cart and every checkout runs it: only the columns the cart shows, only the price row
     of its currency, and the product's first image joined, instead of whole products
     with their JSON columns once per price row and the images by a second query.
     """
@@ -121,6 +122,7 @@ def _cart_offer(row: sa.Row, currency: str, book: PriceBook, now: datetime) -> C
         variant_id=row.variant_id,
         sku=row.sku,
         options=row.options,
+        weight_grams=row.weight_grams,
         stock_on_hand=row.stock_on_hand,
         is_active=row.variant_active and row.product_active,
         product_id=row.product_id,
@@ -164,6 +166,7 @@ def _cart_offers_statement() -> sa.Select:
             variants.c.id.label("variant_id"),
             variants.c.sku,
             variants.c.options,
+            variants.c.weight_grams,
             variants.c.stock_on_hand,
             variants.c.is_active.label("variant_active"),
             products.c.id.label("product_id"),
@@ -193,25 +196,40 @@ def current_offers(variants: Mapping[int, ProductVariant], currency: str) -> dic
     return offers
 
 
+_VARIANTS: sa.Table = ProductVariant.__table__
+
+
+@functools.cache
+def _stock_statement(taking: bool) -> sa.Update:
+    """Built once (see ``_variants_statement``): the UPDATE moving one variant's stock by
+    ``delta``; when ``taking``, a variant short of ``quantity`` is left alone (no row back)."""
+    stock = _VARIANTS.c.stock_on_hand
+    statement = (
+        sa.update(_VARIANTS)
+        .where(_VARIANTS.c.id == sa.bindparam("variant_id"))
+        .values(stock_on_hand=stock + sa.bindparam("delta"))
+        .returning(stock)
+    )
+    return statement.where(stock >= sa.bindparam("quantity")) if taking else statement
+
+
+@functools.cache
+def _available_statement() -> sa.Select:
+    return sa.select(_VARIANTS.c.stock_on_hand).where(_VARIANTS.c.id == sa.bindparam("variant_id"))
+
+
 def _move_stock(quantities: Mapping[int, int], sign: int) -> dict[int, int]:
     """Apply ``sign * q`` to each variant's stock; returns the variants that were short."""
     threshold = current_app.config["CATALOG_LOW_STOCK_THRESHOLD"]
     short: dict[int, int] = {}
     status_changed = False
-    table = ProductVariant.__table__
+    statement = _stock_statement(taking=sign < 0)
     for variant_id in sorted(quantities):
         quantity = quantities[variant_id]
-        statement = (
-            sa.update(table)
-            .where(table.c.id == variant_id)
-            .values(stock_on_hand=table.c.stock_on_hand + sign * quantity)
-            .returning(table.c.stock_on_hand)
-        )
-        if sign < 0:
-            statement = statement.where(table.c.stock_on_hand >= quantity)
-        after = db.session.execute(statement).scalar()
+        values = {"variant_id": variant_id, "delta": sign * quantity, "quantity": quantity}
+        after = db.session.execute(statement, values).scalar()
         if after is None:
-            available = db.session.scalar(sa.select(table.c.stock_on_hand).where(table.c.id == variant_id))
+            available = db.session.scalar(_available_statement(), {"variant_id": variant_id})
             short[variant_id] = available or 0
             continue
         before = after - sign * quantity
