@@ -38,15 +38,6 @@ class VariantOffer:
     def buyable(self) -> bool:
         return self.variant.is_active and self.variant.product.is_active and self.offer is not None
 
-    @property
-    def product_id(self) -> int:
-        return self.variant.product_id
-
-    @property
-    def category_path(self) -> str | None:
-        category = self.variant.product.category
-        return category.path if category else None
-
 
 @dataclass(frozen=True, slots=True)
 class CartOffer:
@@ -89,8 +80,8 @@ def load_variants(variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
 
 @functools.cache
 def _variants_statement() -> sa.Select:
-    """Built once per process: every checkout runs it, and building the select with its
-    loader options, then keying it, cost SQLAlchemy more than running it."""
+    """Built once per process: wishlists and sales counts run it, and building the select
+    with its loader options, then keying it, cost SQLAlchemy more than running it."""
     return (
         sa.select(ProductVariant)
         .where(ProductVariant.id.in_(sa.bindparam("ids", expanding=True)))
@@ -102,9 +93,9 @@ def cart_offers(variant_ids: Iterable[int], currency: str) -> dict[int, CartOffe
     """The variants a cart shows (a missing one left out), priced in ``currency`` now,
     in one query.
 
-    Every add to the cart and every checkout runs it: only the columns the cart shows, only the price row
-    of its currency, and the product's first image joined, instead of whole products
-    with their JSON columns once per price row and the images by a second query.
+    Every add to the cart and every checkout runs it: only the columns the cart shows,
+    only the price row of its currency, and the product's first image, instead of whole
+    products with their JSON columns once per price row and the images by a second query.
     """
     ids = sorted(set(variant_ids))
     if not ids:
