@@ -24,6 +24,7 @@ from app.cart import coupons
 from app.cart.models import Cart, CartItem, CartStatus, Coupon
 from app.core.errors import ConflictError, ErrorCode, NotFoundError, ValidationError
 from app.core.money import Money
+from app.core.schemas import shown_options
 from app.extensions import db
 from app.products import inventory
 from app.products.stock import stock_status
@@ -416,15 +417,6 @@ def _discount(cart: Cart | OpenCart, lines: list[coupons.Line], owner: CartOwner
         return 0, exc.message
 
 
-def _shown_options(options: dict[str, Any]) -> dict[str, str | None]:
-    """The options as ``CartItemSchema`` shows them: a value stored as a JSON number or
-    boolean is shown as its text, so a view needs no dump to be what is sent."""
-    return {
-        key: value if value is None or isinstance(value, str) else str(value)
-        for key, value in options.items()
-    }
-
-
 def cart_view(
     cart: Cart | OpenCart, owner: CartOwner, offers: dict[int, inventory.CartOffer] | None = None
 ) -> dict[str, Any]:
@@ -445,7 +437,7 @@ def cart_view(
                 "id": item.id,
                 "variant_id": offer.variant_id,
                 "sku": offer.sku,
-                "options": _shown_options(offer.options),
+                "options": shown_options(offer.options),
                 "product": {
                     "id": offer.product_id,
                     "slug": offer.product_slug,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import marshmallow as ma
 
 
@@ -10,3 +13,13 @@ class MoneySchema(ma.Schema):
 
     amount = ma.fields.Integer(required=True, metadata={"description": "Minor units (kobo, cents)"})
     currency = ma.fields.String(required=True, metadata={"example": "NGN"})
+
+
+def shown_options(options: Mapping[str, Any]) -> dict[str, str | None]:
+    """A variant's options as a ``Dict(values=String())`` field dumps them: a value stored
+    as a JSON number or boolean is shown as its text. Views sent without a dump (the cart
+    after an add, a placed order) use it to be exactly what their schema would send."""
+    return {
+        key: value if value is None or isinstance(value, str) else str(value)
+        for key, value in options.items()
+    }

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from app.core.schemas import shown_options
 from app.orders.models import Order
 
 
@@ -75,8 +76,5 @@ def sent_order_view(order: Order, collection_code: str | None = None) -> dict[st
     for event in view["history"]:
         event["created_at"] = _iso(event["created_at"])
     for item in view["items"]:
-        item["options"] = {
-            name: value if value is None or isinstance(value, str) else str(value)
-            for name, value in item["options"].items()
-        }
+        item["options"] = shown_options(item["options"])
     return view
