@@ -46,12 +46,17 @@ def hash_token(token: str) -> str:
 def _open_cart_statement(by_user: bool, lock: bool) -> sa.Select:
     """Built once per shape, the owner bound by name: building the select and its loader
     option, and having SQLAlchemy key it for its compiled cache, cost as much as running it."""
-    query = sa.select(Cart).where(Cart.status == CartStatus.OPEN).options(joinedload(Cart.items))
-    if by_user:
-        query = query.where(Cart.user_id == sa.bindparam("user_id"))
-    else:
-        query = query.where(Cart.token_hash == sa.bindparam("token_hash"), Cart.user_id.is_(None))
+    query = sa.select(Cart).where(_open_cart_of(by_user)).options(joinedload(Cart.items))
     return query.with_for_update(of=Cart) if lock else query
+
+
+def _open_cart_of(by_user: bool) -> sa.ColumnElement[bool]:
+    """Which cart is the owner's open one, the owner bound by name (``_owned_by``'s keys)."""
+    if by_user:
+        owner = _CARTS.c.user_id == sa.bindparam("user_id")
+    else:
+        owner = sa.and_(_CARTS.c.token_hash == sa.bindparam("token_hash"), _CARTS.c.user_id.is_(None))
+    return sa.and_(_CARTS.c.status == CartStatus.OPEN.value, owner)
 
 
 def _owned_by(owner: CartOwner) -> dict[str, Any] | None:
@@ -107,7 +112,7 @@ _UPDATE_LINE = sa.update(_CART_ITEMS).where(_CART_ITEMS.c.id == sa.bindparam("li
 def _open_cart_rows_statement(by_user: bool) -> sa.Select:
     """``_open_cart_statement`` on the tables: one row per line (one with no line for an
     empty cart), in line order."""
-    query = (
+    return (
         sa.select(
             _CARTS.c.id,
             _CARTS.c.currency,
@@ -118,12 +123,9 @@ def _open_cart_rows_statement(by_user: bool) -> sa.Select:
             _CART_ITEMS.c.unit_price,
         )
         .select_from(_CARTS.outerjoin(_CART_ITEMS, _CART_ITEMS.c.cart_id == _CARTS.c.id))
-        .where(_CARTS.c.status == CartStatus.OPEN.value)
+        .where(_open_cart_of(by_user))
         .order_by(_CART_ITEMS.c.id)
     )
-    if by_user:
-        return query.where(_CARTS.c.user_id == sa.bindparam("user_id"))
-    return query.where(_CARTS.c.token_hash == sa.bindparam("token_hash"), _CARTS.c.user_id.is_(None))
 
 
 def read_open_cart(owner: CartOwner) -> OpenCart | None:
