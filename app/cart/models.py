@@ -29,7 +29,9 @@ class Cart(TimestampMixin, db.Model):
     token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=CartStatus.OPEN.value)
-    coupon_id: Mapped[int | None] = mapped_column(sa.ForeignKey("coupons.id", ondelete="SET NULL"))
+    coupon_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("coupons.id", ondelete="SET NULL"), index=True
+    )
 
     items: Mapped[list[CartItem]] = relationship(
         back_populates="cart", cascade="all, delete-orphan", order_by="CartItem.id"
@@ -76,13 +78,15 @@ coupon_products = sa.Table(
     "coupon_products",
     db.metadata,
     sa.Column("coupon_id", sa.ForeignKey("coupons.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("product_id", sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("product_id", sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 coupon_categories = sa.Table(
     "coupon_categories",
     db.metadata,
     sa.Column("coupon_id", sa.ForeignKey("coupons.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("category_id", sa.ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "category_id", sa.ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 
@@ -126,7 +130,9 @@ class CouponRedemption(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coupon_id: Mapped[int] = mapped_column(sa.ForeignKey("coupons.id", ondelete="CASCADE"), nullable=False)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     order_id: Mapped[int] = mapped_column(
         sa.ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, unique=True
     )

@@ -83,11 +83,15 @@ class OrderItem(db.Model):
     __tablename__ = "order_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), nullable=False)
+    order_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     variant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("product_variants.id", ondelete="SET NULL"), index=True
     )
-    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("products.id", ondelete="SET NULL"))
+    product_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
     product_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     product_slug: Mapped[str] = mapped_column(sa.String(220), nullable=False)
     sku: Mapped[str] = mapped_column(sa.String(64), nullable=False)
@@ -112,7 +116,7 @@ class OrderEvent(db.Model):
     )
     from_status: Mapped[str | None] = mapped_column(sa.String(24))
     to_status: Mapped[str] = mapped_column(sa.String(24), nullable=False)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     actor_role: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # customer, staff, system
     note: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

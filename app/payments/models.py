@@ -79,7 +79,7 @@ class FraudDecision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="SET NULL"))
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     score: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     decision: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, nullable=False, default=list)
@@ -120,7 +120,7 @@ class Payment(TimestampMixin, db.Model):
     """Keyed hash of the payer's phone: enough for velocity checks, useless to a thief."""
     ip_address: Mapped[str | None] = mapped_column(sa.String(45), index=True)
     fraud_decision_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("fraud_decisions.id", ondelete="SET NULL")
+        sa.ForeignKey("fraud_decisions.id", ondelete="SET NULL"), index=True
     )
     flagged_for_review: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     review_reason: Mapped[str | None] = mapped_column(sa.String(500))
@@ -165,7 +165,9 @@ class Refund(TimestampMixin, db.Model):
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(255))
     provider_refund_id: Mapped[str | None] = mapped_column(sa.String(120), index=True)
     failure_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     payment: Mapped[Payment] = relationship(back_populates="refunds")
 
@@ -213,9 +215,11 @@ class Transaction(db.Model):
     payment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("payments.id", ondelete="SET NULL"), index=True
     )
-    refund_id: Mapped[int | None] = mapped_column(sa.ForeignKey("refunds.id", ondelete="SET NULL"))
+    refund_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("refunds.id", ondelete="SET NULL"), index=True
+    )
     webhook_event_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("webhook_events.id", ondelete="SET NULL")
+        sa.ForeignKey("webhook_events.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(sa.String(24), nullable=False)
     gateway: Mapped[str] = mapped_column(sa.String(40), nullable=False)

@@ -31,14 +31,16 @@ promotion_products = sa.Table(
     "promotion_products",
     db.metadata,
     sa.Column("promotion_id", sa.ForeignKey("promotions.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("product_id", sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("product_id", sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 promotion_categories = sa.Table(
     "promotion_categories",
     db.metadata,
     sa.Column("promotion_id", sa.ForeignKey("promotions.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("category_id", sa.ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "category_id", sa.ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 
@@ -52,7 +54,9 @@ class Category(TimestampMixin, db.Model):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id", ondelete="RESTRICT"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")

@@ -35,7 +35,9 @@ class Review(TimestampMixin, db.Model):
     helpful_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     is_hidden: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -75,8 +75,10 @@ class Ticket(TimestampMixin, db.Model):
     category: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     priority: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=TicketPriority.NORMAL.value)
     status: Mapped[str] = mapped_column(sa.String(24), nullable=False, default=TicketStatus.OPEN.value)
-    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="SET NULL"))
-    payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payments.id", ondelete="SET NULL"))
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="SET NULL"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("payments.id", ondelete="SET NULL"), index=True
+    )
     assignee_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -108,7 +110,7 @@ class TicketMessage(db.Model):
     ticket_id: Mapped[int] = mapped_column(
         sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     author_role: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # customer | staff
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)
     is_internal: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)

@@ -23,7 +23,9 @@ class WishlistItem(db.Model):
         sa.ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True
     )
     #: A withdrawn variant leaves the product on the list rather than losing the wish.
-    variant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product_variants.id", ondelete="SET NULL"))
+    variant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("product_variants.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     product: Mapped[Product] = relationship()
