@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from redis.client import Pipeline
 from rq import SimpleWorker
 
 from app.core.redis_client import get_redis, is_embedded
+
+#: Seconds between two refreshes of the worker's own key (it lives ``worker_ttl`` + 60 s).
+HEARTBEAT_SECONDS = 1.0
 
 
 class AppContextWorker(SimpleWorker):
@@ -20,10 +26,25 @@ class AppContextWorker(SimpleWorker):
     def __init__(self, *args, app, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.app = app
+        self._beaten_at = float("-inf")
 
     def perform_job(self, job, queue, execution) -> bool:
         with self.app.app_context():
             return super().perform_job(job, queue, execution)
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
+        """Refresh the worker's key at most once a second.
+
+        RQ refreshes it around every job, up to five times, three round trips each, to
+        keep a key alive for ``worker_ttl`` + 60 s (480 s by default): measured here, a
+        no-op job cost 4.3 ms of the worker's CPU, 3.0 ms with this. Beats that carry a
+        timeout or a pipeline (a job's start, its monitoring) always go through.
+        """
+        now = time.monotonic()
+        if timeout is None and pipeline is None and now - self._beaten_at < HEARTBEAT_SECONDS:
+            return
+        self._beaten_at = now
+        super().heartbeat(timeout, pipeline)
 
 
 @click.command("worker")
@@ -37,4 +58,5 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
     app = current_app._get_current_object()
     names = list(queues) or app.config["RQ_QUEUES"]
     worker = AppContextWorker(names, connection=get_redis(), app=app)
-    worker.work(burst=burst, with_scheduler=True)
+    # RQ's own lines (two for each job at INFO) follow LOG_LEVEL like the rest of Sokoni.
+    worker.work(burst=burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])

@@ -13,6 +13,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.orders import services
 from app.orders.models import Order
+from app.orders.tasks import send_order_email
 from app.products.models import ProductVariant, VariantPrice
 from tests.api.orders_helpers import add_to_cart, address_for, checkout, courier, station
 from tests.factories import UserFactory, VariantFactory
@@ -400,3 +401,28 @@ def test_checkout_sends_the_order_exactly_as_the_schema_dumps_it(client, shopper
         order.expires_at = expires_at
         assert sent_order_view(order, "123456") == OrderSchema().dump(order_view(order, "123456"))
     db.session.rollback()
+
+
+def test_the_order_email_lists_every_line_and_reads_it_in_two_statements(client, shopper, count_queries):
+    user, headers = shopper
+    first, second = VariantFactory(), VariantFactory()
+    email, lines = (
+        user.email,
+        [f"2 x {first.product.name} ({first.sku})", f"1 x {second.product.name} ({second.sku})"],
+    )
+    add_to_cart(client, headers, first.id, 2)
+    add_to_cart(client, headers, second.id, 1)
+    placed = checkout(client, headers, {"bus_station_id": station().id})
+    assert placed.status_code == 201, placed.json
+    outbox().clear()
+    db.session.remove()  # as in a worker: nothing of the request is in the session
+    order_id = db.session.scalar(db.select(Order.id).where(Order.number == placed.json["number"]))
+    db.session.remove()
+    with count_queries() as counter:
+        send_order_email(order_id, "placed")
+    assert counter.count == 2  # the order with its customer's e-mail, then its lines
+    (mail,) = outbox()
+    assert mail.to == email
+    assert all(line in mail.body for line in lines)
+    send_order_email(order_id + 1000, "placed")  # an order that is gone: nothing is sent
+    assert len(outbox()) == 1

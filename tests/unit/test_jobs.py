@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+from rq.worker.base import BaseWorker
 
-from app.cli.worker import AppContextWorker
+from app.cli.worker import HEARTBEAT_SECONDS, AppContextWorker
 from app.core.jobs import enqueue, get_queue, one_trip, schedule_at
 from app.core.mail import deliver_mail, outbox
 from app.core.models import utcnow
@@ -88,3 +90,24 @@ def test_scheduler_once_runs_every_periodic_job(app):
     assert result.exit_code == 0, result.output
     assert "expire_overdue_orders: 0" in result.output
     assert "purge_expired_keys: 0" in result.output
+
+
+def test_the_worker_refreshes_its_key_at_most_once_a_second(app, async_jobs, monkeypatch):
+    """RQ asks for a plain heartbeat three times around every job; one a second reaches Redis
+    (a job's own beats, pipelined with its start and its end, count as refreshes too)."""
+    plain_beats = []
+    rq_heartbeat = BaseWorker.heartbeat
+
+    def counted(worker, timeout=None, pipeline=None):
+        if timeout is None and pipeline is None:
+            plain_beats.append(timeout)
+        return rq_heartbeat(worker, timeout, pipeline)
+
+    monkeypatch.setattr(BaseWorker, "heartbeat", counted)
+    for n in range(30):
+        enqueue(deliver_mail, f"buyer{n}@example.com", "Placed", "Body")
+    started = time.monotonic()
+    assert AppContextWorker(["default"], connection=get_redis(), app=app).work(burst=True)
+    seconds = time.monotonic() - started
+    assert len(outbox()) == 30
+    assert len(plain_beats) <= seconds / HEARTBEAT_SECONDS + 1  # without the throttle: 90
