@@ -406,10 +406,8 @@ def test_checkout_sends_the_order_exactly_as_the_schema_dumps_it(client, shopper
 def test_the_order_email_lists_every_line_and_reads_it_in_two_statements(client, shopper, count_queries):
     user, headers = shopper
     first, second = VariantFactory(), VariantFactory()
-    email, lines = (
-        user.email,
-        [f"2 x {first.product.name} ({first.sku})", f"1 x {second.product.name} ({second.sku})"],
-    )
+    email = user.email
+    lines = [f"2 x {first.product.name} ({first.sku})", f"1 x {second.product.name} ({second.sku})"]
     add_to_cart(client, headers, first.id, 2)
     add_to_cart(client, headers, second.id, 1)
     placed = checkout(client, headers, {"bus_station_id": station().id})
