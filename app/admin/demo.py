@@ -14,6 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.admin.dashboard import shop_midnight, shop_today
 from app.auth.models import User
 from app.core.models import utcnow
 from app.extensions import db
@@ -58,10 +59,15 @@ def seed_demo_sales(seed: int = 7) -> int:
     if customer is None or not pool:
         return 0  # run `flask seed` first: it creates the demo customer and catalog
     rng, now, count = random.Random(seed), utcnow(), 0  # noqa: S311 - demo data, not secrets
+    today = shop_today(now)
     for days_ago in range(DAYS - 1, -1, -1):
+        # Within the shop's local day, as the dashboard charts it: "so many hours before
+        # now, so many days ago" put the oldest orders outside its 30 days in the early hours.
+        starts = shop_midnight(today - timedelta(days=days_ago))
+        seconds = (min(now, starts + timedelta(days=1)) - starts).total_seconds()
         for _ in range(rng.randint(1, 4)):
             count += 1
-            created = now - timedelta(days=days_ago, minutes=rng.randint(0, 600))
+            created = starts + timedelta(seconds=rng.uniform(0, seconds))
             _order(rng, f"{prefix}{count:04d}", customer, rng.choice(pool), created)
     db.session.commit()
     return count
