@@ -88,6 +88,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # A pooled connection unused this long is pinged before use (see app/core/db_pool.py).
     DB_PING_IDLE_SECONDS = float(env("DB_PING_IDLE_SECONDS", "1"))
+    # The checkout's statements as server-side prepared statements on PostgreSQL (see
+    # app/core/prepared_statements.py); off behind a pooler in transaction mode (PgBouncer).
+    DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
     SQLALCHEMY_RECORD_QUERIES = False
 
     # Redis backs the cache, the token blocklist, rate limits and the job queues.

@@ -17,6 +17,7 @@ from app.core.errors import register_error_handlers
 from app.core.http import register_http_hooks
 from app.core.logging import configure_logging
 from app.core.nul_guard import document_no_nul, register_nul_guard
+from app.core.prepared_statements import prepare_opted_in
 from app.core.redis_client import init_redis
 from app.core.swagger import register_swagger_assets
 from app.extensions import api, cache, cors, db, jwt, limiter, migrate
@@ -75,6 +76,8 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         ping_when_idle(db.engine, app.config["DB_PING_IDLE_SECONDS"])
+        if app.config["DB_PREPARED_STATEMENTS"]:
+            prepare_opted_in(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     redis_client = init_redis(app)
     app.config["CACHE_REDIS_HOST"] = redis_client  # cachelib accepts a client object as "host"

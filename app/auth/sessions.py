@@ -87,7 +87,7 @@ def is_revoked(payload: dict[str, Any]) -> bool:
 def _user_statement() -> sa.Select:
     """Built once: every authenticated request runs it, and ``Session.get`` builds and keys
     a new select for each identity it misses (a new session per request always misses)."""
-    return sa.select(User).where(User.id == sa.bindparam("user_id"))
+    return sa.select(User).where(User.id == sa.bindparam("user_id")).execution_options(prepare=True)
 
 
 def load_active_user(payload: dict[str, Any]) -> User | None:

@@ -86,10 +86,10 @@ def _fingerprint() -> str:
 #: with their values bound by name: no unit of work, no synchronising of loaded objects (no
 #: key is loaded then), no statement built and keyed for SQLAlchemy's cache per request.
 _KEYS: sa.Table = IdempotencyKey.__table__
-_CLAIM = sa.insert(_KEYS)
+_CLAIM = sa.insert(_KEYS).execution_options(prepare=True)
 _THIS_KEY = sa.and_(_KEYS.c.scope == sa.bindparam("this_scope"), _KEYS.c.key == sa.bindparam("this_key"))
-_RECORD = sa.update(_KEYS).where(_THIS_KEY)
-_RELEASE = sa.delete(_KEYS).where(_THIS_KEY)
+_RECORD = sa.update(_KEYS).where(_THIS_KEY).execution_options(prepare=True)
+_RELEASE = sa.delete(_KEYS).where(_THIS_KEY).execution_options(prepare=True)
 
 
 def _this_key(scope: str, key: str) -> dict[str, str]:

@@ -63,6 +63,7 @@ def _station_statement() -> sa.Select:
         sa.select(BusStation)
         .where(BusStation.id == sa.bindparam("station_id"))
         .options(joinedload(BusStation.fees))
+        .execution_options(prepare=True)
     )
 
 

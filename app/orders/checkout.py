@@ -213,14 +213,17 @@ _EVENTS: sa.Table = OrderEvent.__table__
 _CARTS: sa.Table = Cart.__table__
 #: Built once, values bound by name (see ``app.core.idempotency``); ``updated_at`` is set
 #: by the columns' ``onupdate`` as a flush would.
-_INSERT_ORDER = sa.insert(_ORDERS).returning(_ORDERS.c.id)
-_NUMBER_ORDER = sa.update(_ORDERS).where(_ORDERS.c.id == sa.bindparam("order_id"))
+_INSERT_ORDER = sa.insert(_ORDERS).returning(_ORDERS.c.id).execution_options(prepare=True)
+_NUMBER_ORDER = (
+    sa.update(_ORDERS).where(_ORDERS.c.id == sa.bindparam("order_id")).execution_options(prepare=True)
+)
 _INSERT_ITEMS = sa.insert(_ITEMS)
-_INSERT_EVENT = sa.insert(_EVENTS)
+_INSERT_EVENT = sa.insert(_EVENTS).execution_options(prepare=True)
 _CLOSE_CART = (
     sa.update(_CARTS)
     .where(_CARTS.c.id == sa.bindparam("cart_id"))
     .values(status=CartStatus.CHECKED_OUT.value)
+    .execution_options(prepare=True)
 )
 
 

@@ -28,6 +28,7 @@ def _order_and_email() -> sa.Select:
         .join(User, User.id == Order.user_id)
         .where(Order.id == sa.bindparam("order_id"))
         .options(orm.selectinload(Order.items))
+        .execution_options(prepare=True)
     )
 
 

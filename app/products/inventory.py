@@ -171,6 +171,7 @@ def _cart_offers_statement() -> sa.Select:
         )
         .join_from(variants, products, products.c.id == variants.c.product_id)
         .where(variants.c.id.in_(sa.bindparam("ids", expanding=True)))
+        .execution_options(prepare=True)  # planned once per connection and list length
     )
 
 
@@ -201,7 +202,9 @@ def _stock_statement(taking: bool) -> sa.Update:
         .values(stock_on_hand=stock + sa.bindparam("delta"))
         .returning(stock)
     )
-    return statement.where(stock >= sa.bindparam("quantity")) if taking else statement
+    return (statement.where(stock >= sa.bindparam("quantity")) if taking else statement).execution_options(
+        prepare=True
+    )
 
 
 @functools.cache
