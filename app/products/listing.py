@@ -147,7 +147,8 @@ def _stocked(currency: str | sa.BindParameter) -> sa.Select:
 @functools.cache
 def _subtree_statement() -> sa.Select:
     prefix = sa.select(Category.path).where(Category.slug == sa.bindparam("slug")).scalar_subquery()
-    return sa.select(Category.id).where(Category.path.startswith(prefix), Category.is_active)
+    statement = sa.select(Category.id).where(Category.path.startswith(prefix), Category.is_active)
+    return statement.execution_options(prepare=True)
 
 
 def _subtree(slug: str) -> list[int]:
@@ -293,7 +294,10 @@ def _details_statement() -> sa.CompoundSelect:
         .distinct()
     )
     order = ("kind", "product_id", "position", "row_id", "text")
-    return sa.union_all(images, tags, stocked).order_by(*(sa.literal_column(name) for name in order))
+    details = sa.union_all(images, tags, stocked).order_by(*(sa.literal_column(name) for name in order))
+    # Lookups by the page's ids: prepared, its plan is the same whatever the ids (the page
+    # and count statements are not: their best plan depends on the filters' values).
+    return details.execution_options(prepare=True)
 
 
 def _page_details(product_ids: Sequence[int], currency: str) -> PageDetails:
@@ -364,7 +368,8 @@ def _count_statement(shape: Shape) -> sa.Select:
     if shape.counts_are_kept:
         kept = sa.select(sa.func.coalesce(sa.func.sum(ProductOfferCount.products), 0))
         kept = kept.where(ProductOfferCount.currency == sa.bindparam("currency"))
-        return kept.where(ProductOfferCount.category_key.in_(_categories())) if shape.category else kept
+        kept = kept.where(ProductOfferCount.category_key.in_(_categories())) if shape.category else kept
+        return kept.execution_options(prepare=True)  # a sum of rows found by key
     counted = sa.select(sa.func.count()).select_from(ProductOffer)
     if shape.joins_products:
         counted = counted.join(Product, Product.id == ProductOffer.product_id)
