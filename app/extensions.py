@@ -7,13 +7,13 @@ importing the application factory (and without circular imports).
 from flask_admin import Admin
 from flask_caching import Cache
 from flask_cors import CORS
-from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
+from app.auth.token_cache import VerifiedTokenJWTManager
 from app.core.api import Api
 
 #: Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -27,7 +27,7 @@ NAMING_CONVENTION = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
-jwt = JWTManager()
+jwt = VerifiedTokenJWTManager()
 cache = Cache()
 api = Api()
 cors = CORS()
