@@ -22,6 +22,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 
 from app.auth.models import User
 from app.core.errors import AuthenticationError, ErrorCode, error_response
+from app.core.prepared_statements import prepared
 from app.core.redis_client import get_redis
 from app.extensions import db, jwt
 
@@ -87,7 +88,7 @@ def is_revoked(payload: dict[str, Any]) -> bool:
 def _user_statement() -> sa.Select:
     """Built once: every authenticated request runs it, and ``Session.get`` builds and keys
     a new select for each identity it misses (a new session per request always misses)."""
-    return sa.select(User).where(User.id == sa.bindparam("user_id")).execution_options(prepare=True)
+    return prepared(sa.select(User).where(User.id == sa.bindparam("user_id")))
 
 
 def load_active_user(payload: dict[str, Any]) -> User | None:

@@ -24,6 +24,7 @@ from app.cart import coupons
 from app.cart.models import Cart, CartItem, CartStatus, Coupon
 from app.core.errors import ConflictError, ErrorCode, NotFoundError, ValidationError
 from app.core.money import Money
+from app.core.prepared_statements import prepared
 from app.core.schemas import shown_options
 from app.extensions import db
 from app.products import inventory
@@ -47,7 +48,7 @@ def _open_cart_statement(by_user: bool, lock: bool) -> sa.Select:
     """Built once per shape, the owner bound by name: building the select and its loader
     option, and having SQLAlchemy key it for its compiled cache, cost as much as running it."""
     query = sa.select(Cart).where(_open_cart_of(by_user)).options(joinedload(Cart.items))
-    return (query.with_for_update(of=Cart) if lock else query).execution_options(prepare=True)
+    return prepared(query.with_for_update(of=Cart) if lock else query)
 
 
 def _open_cart_of(by_user: bool) -> sa.ColumnElement[bool]:
@@ -107,18 +108,16 @@ class OpenCart:
 
 _CARTS, _CART_ITEMS = Cart.__table__, CartItem.__table__
 # The timestamps are the columns' Python defaults, which Core applies as the ORM does.
-_INSERT_CART = sa.insert(_CARTS).returning(_CARTS.c.id).execution_options(prepare=True)
-_INSERT_LINE = sa.insert(_CART_ITEMS).returning(_CART_ITEMS.c.id).execution_options(prepare=True)
-_UPDATE_LINE = (
-    sa.update(_CART_ITEMS).where(_CART_ITEMS.c.id == sa.bindparam("line_id")).execution_options(prepare=True)
-)
+_INSERT_CART = prepared(sa.insert(_CARTS).returning(_CARTS.c.id))
+_INSERT_LINE = prepared(sa.insert(_CART_ITEMS).returning(_CART_ITEMS.c.id))
+_UPDATE_LINE = prepared(sa.update(_CART_ITEMS).where(_CART_ITEMS.c.id == sa.bindparam("line_id")))
 
 
 @functools.cache
 def _open_cart_rows_statement(by_user: bool) -> sa.Select:
     """``_open_cart_statement`` on the tables: one row per line (one with no line for an
     empty cart), in line order."""
-    return (
+    return prepared(
         sa.select(
             _CARTS.c.id,
             _CARTS.c.currency,
@@ -131,7 +130,6 @@ def _open_cart_rows_statement(by_user: bool) -> sa.Select:
         .select_from(_CARTS.outerjoin(_CART_ITEMS, _CART_ITEMS.c.cart_id == _CARTS.c.id))
         .where(_open_cart_of(by_user))
         .order_by(_CART_ITEMS.c.id)
-        .execution_options(prepare=True)
     )
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import AppError, ConflictError, ErrorCode
 from app.core.models import UTCDateTime, utcnow
+from app.core.prepared_statements import prepared
 from app.core.transactions import commit, commit_keeping, rollback
 from app.extensions import db
 
@@ -86,10 +87,10 @@ def _fingerprint() -> str:
 #: with their values bound by name: no unit of work, no synchronising of loaded objects (no
 #: key is loaded then), no statement built and keyed for SQLAlchemy's cache per request.
 _KEYS: sa.Table = IdempotencyKey.__table__
-_CLAIM = sa.insert(_KEYS).execution_options(prepare=True)
+_CLAIM = prepared(sa.insert(_KEYS))
 _THIS_KEY = sa.and_(_KEYS.c.scope == sa.bindparam("this_scope"), _KEYS.c.key == sa.bindparam("this_key"))
-_RECORD = sa.update(_KEYS).where(_THIS_KEY).execution_options(prepare=True)
-_RELEASE = sa.delete(_KEYS).where(_THIS_KEY).execution_options(prepare=True)
+_RECORD = prepared(sa.update(_KEYS).where(_THIS_KEY))
+_RELEASE = prepared(sa.delete(_KEYS).where(_THIS_KEY))
 
 
 def _this_key(scope: str, key: str) -> dict[str, str]:

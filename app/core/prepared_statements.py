@@ -8,13 +8,14 @@ psycopg 3 prepares repeated statements by itself, but measured there PostgreSQL 
 planning them (its default keeps "custom" plans for most of them), and its Python side
 cost the web workers more than the database saved.
 
-So a statement opts in, with ``.execution_options(prepare=True)``: the first time a
+So a statement opts in, wrapped in ``prepared(…)``: the first time a
 connection runs it, it is sent once as ``PREPARE sokoni_<n> AS …`` (the named
 placeholders numbered), and from then on as ``EXECUTE sokoni_<n>(…)`` with the same
 parameters; the connection's sessions use the prepared statement's one generic plan
 (``plan_cache_mode``, which concerns prepared statements only, and so only these). Opt in
 only statements whose plan does not depend on their values: lookups by key, the writes
-of a cart and an order; never a catalog list, whose best plan depends on its filters.
+of a cart and an order; never a catalog page or count, whose best plan depends on its
+filters.
 
 A prepared statement lives as long as its connection and survives a rollback; a new
 connection (after a restart, a failover or an invalidation) starts with none. A
@@ -30,19 +31,27 @@ Measured on the bench (checkout, same machine, 10 s runs): PostgreSQL's time per
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, ExecutionContext
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import Executable
 
-#: The execution option a statement opts in with.
+#: The execution option a statement opts in with (set by ``prepared``).
 OPTION = "prepare"
 #: Where a DBAPI connection keeps its prepared statements: SQL text -> ``EXECUTE`` text.
 PREPARED = "sokoni_prepared"
 MAX_PER_CONNECTION = 200
 #: psycopg2's named placeholder, as SQLAlchemy's ``pyformat`` compiler writes it.
 _PLACEHOLDER = re.compile(r"(?<!%)%\((\w+)\)s")
+
+StatementT = TypeVar("StatementT", bound=Executable)
+
+
+def prepared(statement: StatementT) -> StatementT:
+    """``statement``, opted in: run as a prepared statement where ``prepare_opted_in`` is on."""
+    return statement.execution_options(**{OPTION: True})
 
 
 def prepare_opted_in(engine: Engine) -> None:

@@ -24,6 +24,7 @@ from app.cart import services as cart_services
 from app.cart.models import Cart, CartStatus
 from app.core.errors import AppError, ConflictError, ErrorCode, ValidationError
 from app.core.models import utcnow
+from app.core.prepared_statements import prepared
 from app.delivery import services as delivery
 from app.delivery.collection_codes import new_collection_code
 from app.extensions import db
@@ -213,17 +214,14 @@ _EVENTS: sa.Table = OrderEvent.__table__
 _CARTS: sa.Table = Cart.__table__
 #: Built once, values bound by name (see ``app.core.idempotency``); ``updated_at`` is set
 #: by the columns' ``onupdate`` as a flush would.
-_INSERT_ORDER = sa.insert(_ORDERS).returning(_ORDERS.c.id).execution_options(prepare=True)
-_NUMBER_ORDER = (
-    sa.update(_ORDERS).where(_ORDERS.c.id == sa.bindparam("order_id")).execution_options(prepare=True)
-)
+_INSERT_ORDER = prepared(sa.insert(_ORDERS).returning(_ORDERS.c.id))
+_NUMBER_ORDER = prepared(sa.update(_ORDERS).where(_ORDERS.c.id == sa.bindparam("order_id")))
 _INSERT_ITEMS = sa.insert(_ITEMS)
-_INSERT_EVENT = sa.insert(_EVENTS).execution_options(prepare=True)
-_CLOSE_CART = (
+_INSERT_EVENT = prepared(sa.insert(_EVENTS))
+_CLOSE_CART = prepared(
     sa.update(_CARTS)
     .where(_CARTS.c.id == sa.bindparam("cart_id"))
     .values(status=CartStatus.CHECKED_OUT.value)
-    .execution_options(prepare=True)
 )
 
 

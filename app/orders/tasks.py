@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.core.mail import deliver_mail
 from app.core.money import Money
+from app.core.prepared_statements import prepared
 from app.extensions import db
 from app.orders.models import Order, OrderItem
 
@@ -27,7 +28,7 @@ def _order_lines_and_email() -> sa.Select:
     its customer's address: one prepared statement on the tables, built once. The ORM's
     order, its lines by ``selectinload`` and their instances cost the worker more than
     the mail itself (two statements; three, with the profile, by ``Session.get``)."""
-    return (
+    return prepared(
         sa.select(
             _ORDERS.c.number,
             _ORDERS.c.status,
@@ -43,7 +44,6 @@ def _order_lines_and_email() -> sa.Select:
         .outerjoin(_ITEMS, _ITEMS.c.order_id == _ORDERS.c.id)
         .where(_ORDERS.c.id == sa.bindparam("order_id"))
         .order_by(_ITEMS.c.id)
-        .execution_options(prepare=True)
     )
 
 

@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from app.core.models import utcnow
+from app.core.prepared_statements import prepared
 from app.extensions import db
 from app.products import cache
 from app.products.invalidation import PENDING
@@ -152,7 +153,7 @@ def _cart_offers_statement() -> sa.Select:
     amount = sa.select(prices.c.amount).where(
         prices.c.variant_id == variants.c.id, prices.c.currency == sa.bindparam("currency")
     )
-    return (
+    return prepared(  # planned once per connection and list length
         sa.select(
             variants.c.id.label("variant_id"),
             variants.c.sku,
@@ -171,7 +172,6 @@ def _cart_offers_statement() -> sa.Select:
         )
         .join_from(variants, products, products.c.id == variants.c.product_id)
         .where(variants.c.id.in_(sa.bindparam("ids", expanding=True)))
-        .execution_options(prepare=True)  # planned once per connection and list length
     )
 
 
@@ -202,9 +202,7 @@ def _stock_statement(taking: bool) -> sa.Update:
         .values(stock_on_hand=stock + sa.bindparam("delta"))
         .returning(stock)
     )
-    return (statement.where(stock >= sa.bindparam("quantity")) if taking else statement).execution_options(
-        prepare=True
-    )
+    return prepared(statement.where(stock >= sa.bindparam("quantity")) if taking else statement)
 
 
 @functools.cache

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.models import utcnow
+from app.core.prepared_statements import prepared
 from app.extensions import db
 from app.products import cache
 from app.products.models import (
@@ -147,8 +148,7 @@ def _stocked(currency: str | sa.BindParameter) -> sa.Select:
 @functools.cache
 def _subtree_statement() -> sa.Select:
     prefix = sa.select(Category.path).where(Category.slug == sa.bindparam("slug")).scalar_subquery()
-    statement = sa.select(Category.id).where(Category.path.startswith(prefix), Category.is_active)
-    return statement.execution_options(prepare=True)
+    return prepared(sa.select(Category.id).where(Category.path.startswith(prefix), Category.is_active))
 
 
 def _subtree(slug: str) -> list[int]:
@@ -297,7 +297,7 @@ def _details_statement() -> sa.CompoundSelect:
     details = sa.union_all(images, tags, stocked).order_by(*(sa.literal_column(name) for name in order))
     # Lookups by the page's ids: prepared, its plan is the same whatever the ids (the page
     # and count statements are not: their best plan depends on the filters' values).
-    return details.execution_options(prepare=True)
+    return prepared(details)
 
 
 def _page_details(product_ids: Sequence[int], currency: str) -> PageDetails:
@@ -369,7 +369,7 @@ def _count_statement(shape: Shape) -> sa.Select:
         kept = sa.select(sa.func.coalesce(sa.func.sum(ProductOfferCount.products), 0))
         kept = kept.where(ProductOfferCount.currency == sa.bindparam("currency"))
         kept = kept.where(ProductOfferCount.category_key.in_(_categories())) if shape.category else kept
-        return kept.execution_options(prepare=True)  # a sum of rows found by key
+        return prepared(kept)  # a sum of rows found by key
     counted = sa.select(sa.func.count()).select_from(ProductOffer)
     if shape.joins_products:
         counted = counted.join(Product, Product.id == ProductOffer.product_id)

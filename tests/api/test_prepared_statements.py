@@ -1,6 +1,6 @@
 """Statements that opt in run as server-side prepared statements on PostgreSQL.
 
-``app.core.prepared_statements`` turns a statement marked ``prepare=True`` into a
+``app.core.prepared_statements`` turns a statement wrapped in ``prepared`` into a
 ``PREPARE`` the first time a connection runs it and an ``EXECUTE`` after; the whole cart
 and checkout suite runs through it on PostgreSQL. These tests pin what it promises: the
 same rows as the plain statement, one preparation per connection, a rollback that keeps it,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.core.prepared_statements import _prepared_forms
+from app.core.prepared_statements import _prepared_forms, prepared
 from app.extensions import db
 from app.products.models import ProductVariant
 from tests.factories import VariantFactory
@@ -43,15 +43,15 @@ def test_an_opted_in_statement_is_prepared_once_per_connection_and_outlives_a_ro
     first, second, _other = VariantFactory(), VariantFactory(), VariantFactory()
     values = {"ids": [first.id, second.id], "sku": first.sku}
     plain = _sku_lookup()
-    prepared = plain.execution_options(prepare=True)
+    opted_in = prepared(plain)
     with db.engine.connect() as connection:
         before = set(connection.execute(_PREPARED).scalars())
         expected = connection.execute(plain, values).all()
         assert set(connection.execute(_PREPARED).scalars()) == before  # not opted in: not prepared
 
-        got = connection.execute(prepared, values).all()
+        got = connection.execute(opted_in, values).all()
         connection.rollback()  # PREPARE is not undone by a rollback
-        again = connection.execute(prepared, values).all()
+        again = connection.execute(opted_in, values).all()
         added = set(connection.execute(_PREPARED).scalars()) - before
 
     rows = [(first.id, first.sku), (second.id, second.sku)]
