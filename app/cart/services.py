@@ -48,7 +48,9 @@ def _open_cart_statement(by_user: bool, lock: bool) -> sa.Select:
     """Built once per shape, the owner bound by name: building the select and its loader
     option, and having SQLAlchemy key it for its compiled cache, cost as much as running it."""
     query = sa.select(Cart).where(_open_cart_of(by_user)).options(joinedload(Cart.items))
-    return prepared(query.with_for_update(of=Cart) if lock else query)
+    if lock:  # locked, the cart and its lines read afresh: what was read before is stale
+        query = query.with_for_update(of=Cart).execution_options(populate_existing=True)
+    return prepared(query)
 
 
 def _open_cart_of(by_user: bool) -> sa.ColumnElement[bool]:

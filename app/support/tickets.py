@@ -68,7 +68,12 @@ def _ticket_for(user: User, ticket_id: int, *, lock: bool = False) -> Ticket:
     """The ticket if ``user`` may see it (its customer, or staff); otherwise a 404."""
     query = _with_people(sa.select(Ticket).where(Ticket.id == ticket_id))
     if lock:
-        query = sa.select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+        query = (
+            sa.select(Ticket)
+            .where(Ticket.id == ticket_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # what was read before the lock is stale
+        )
     ticket = db.session.scalar(query)
     if ticket is None or not (ticket.user_id == user.id or _is_staff(user)):
         raise NotFoundError("No such ticket.")

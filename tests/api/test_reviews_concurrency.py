@@ -7,10 +7,12 @@ import threading
 from collections import Counter
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
 from app.products.models import Product
 from app.reviews.models import Review
+from app.reviews.summary import refresh_product_rating
 from tests.conftest import bearer, login
 from tests.factories import ReviewFactory, UserFactory, VariantFactory
 
@@ -53,6 +55,27 @@ def test_ten_reviews_at_once_all_count_in_the_summary(app, client):
     assert stored.rating_count == 10
     assert stored.rating_histogram == {"1": 2, "2": 2, "3": 2, "4": 2, "5": 2}
     assert float(stored.rating_average) == 3.0
+
+
+def test_the_summary_written_under_the_lock_replaces_what_another_writer_committed(app):
+    """The request read the product (average 3.00) before it waited for the lock; meanwhile
+    another writer committed 3.11. Recomputed, the average is 3.00 again: it must be written,
+    though it equals what this session read first (the race behind a 3.11 seen in CI)."""
+    product = ReviewFactory(rating=3).product
+    product.rating_average, product.rating_count = 3, 1
+    db.session.commit()
+    assert db.session.get(Product, product.id).rating_average == 3  # read before the lock
+    with db.engine.begin() as other_writer:
+        other_writer.execute(
+            sa.update(Product).where(Product.id == product.id).values(rating_average=3.11, rating_count=9)
+        )
+    refresh_product_rating(product.id)
+    db.session.commit()
+    with db.engine.connect() as reader:
+        stored = reader.execute(
+            sa.select(Product.rating_average, Product.rating_count).where(Product.id == product.id)
+        ).one()
+    assert (float(stored.rating_average), stored.rating_count) == (3.0, 1)
 
 
 def test_one_customer_reviewing_twice_at_once_keeps_one_review(app, client):
