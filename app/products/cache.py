@@ -59,6 +59,8 @@ STATS = ("lookups", "misses")
 #: then, so a price book a process holds under old numbers can never be taken for a new one.
 EPOCH = "epoch"
 HELD_BOOK = "catalog_price_book"
+#: Other values derived from the catalog and kept per process (see ``held``).
+HELD_VALUES = "catalog_held_values"
 #: Response headers worth replaying from the cache.
 KEPT_HEADERS = ("Content-Type", "X-Pagination")
 
@@ -201,6 +203,28 @@ def price_book() -> PriceBook:
     return memo["price_book"]
 
 
+def held(name: str, domains: tuple[str, ...], load: Callable[[], T]) -> T:
+    """``load()``'s value, kept by this process while the generations of ``domains`` (and
+    the epoch) stay what they were when it was loaded, like the price book.
+
+    The generations are read before loading, and bumped only after a write commits, so a
+    value is never older than its key. Without them (Redis down, no epoch yet) every call
+    loads afresh.
+    """
+    gens = generations()
+    epoch = request_memo()["epoch"]
+    if not gens or not epoch:
+        return load()
+    key = (epoch, *(gens[domain] for domain in domains))
+    values = current_app.extensions.setdefault(HELD_VALUES, {})
+    kept = values.get(name)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    value = load()
+    values[name] = (key, value)
+    return value
+
+
 def _book_key(gens: dict[str, int]) -> str:
     return f"{PREFIX}book:{gens['promotions']}.{gens['categories']}"
 
@@ -258,6 +282,7 @@ def clear() -> int:
     _forget_memo()
     near_cache().clear()
     current_app.extensions.pop(HELD_BOOK, None)
+    current_app.extensions.pop(HELD_VALUES, None)
     return _guarded(delete_all, 0)
 
 

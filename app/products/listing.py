@@ -11,6 +11,7 @@ and the price book (usually held in the process). No N+1.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
@@ -145,19 +146,45 @@ def _stocked(currency: str | sa.BindParameter) -> sa.Select:
     )
 
 
-@functools.cache
-def _subtree_statement() -> sa.Select:
-    prefix = sa.select(Category.path).where(Category.slug == sa.bindparam("slug")).scalar_subquery()
-    return prepared(sa.select(Category.id).where(Category.path.startswith(prefix), Category.is_active))
+@dataclass(frozen=True)
+class CategoryPaths:
+    """Every category's materialised path, sorted: the paths under one form a single run."""
+
+    paths: list[str]
+    ids: list[int]  # ``paths``' categories, in the same order
+    active: list[bool]
+    path_of: dict[str, str]  # slug -> path
+
+    @classmethod
+    def load(cls) -> CategoryPaths:
+        rows = db.session.execute(
+            sa.select(Category.path, Category.id, Category.is_active, Category.slug).order_by(Category.path)
+        ).all()
+        return cls(
+            paths=[row.path for row in rows],
+            ids=[row.id for row in rows],
+            active=[row.is_active for row in rows],
+            path_of={row.slug: row.path for row in rows},
+        )
+
+    def subtree(self, slug: str) -> list[int]:
+        """The active categories whose path starts with ``slug``'s, itself included."""
+        path = self.path_of.get(slug)
+        if path is None:
+            return []
+        start = bisect.bisect_left(self.paths, path)
+        end = bisect.bisect_left(self.paths, path + "\uffff", start)  # paths are digits and '/'
+        return [self.ids[i] for i in range(start, end) if self.active[i]]
 
 
 def _subtree(slug: str) -> list[int]:
     """The active categories under ``slug``, itself included.
 
     Resolved before the list's queries, so PostgreSQL plans them with the real ids (it
-    estimates a subquery at one category, and then walks the wrong index).
+    estimates a subquery at one category, and then walks the wrong index). From the paths
+    this process keeps per categories generation: a round trip less for every category list.
     """
-    return list(db.session.scalars(_subtree_statement(), {"slug": slug}))
+    return cache.held("category_paths", ("categories",), CategoryPaths.load).subtree(slug)
 
 
 def _categories() -> sa.BindParameter:

@@ -265,3 +265,28 @@ def test_a_list_page_costs_the_same_few_queries_whatever_its_size(
     # the kept total, the page, then its first images, stock and tags in one, and the price
     # book (a promotion has just started, so the one the process held is stale)
     assert counter.count == 4, counter.statements
+
+
+def test_category_lists_read_the_category_paths_once_per_categories_generation(
+    app, client, count_queries, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_ENABLED", False)  # count the database work
+    electronics = CategoryFactory(name="Electronics")
+    phones = CategoryFactory(name="Phones", parent=electronics)
+    VariantFactory(product=ProductFactory(name="Tecno Spark", category=phones))
+    url = f"{LIST}?category=electronics"
+    client.get(LIST)  # the first request on an empty Redis starts the cache's epoch
+    assert [card["slug"] for card in client.get(url).json] == ["tecno-spark"]
+    with count_queries() as counter:
+        assert [card["slug"] for card in client.get(url).json] == ["tecno-spark"]
+    # the kept total, the page and its details: the subtree comes from the paths kept
+    assert counter.count == 3, counter.statements
+
+    # A category added or switched off is a write to the categories: the next list sees it.
+    radios = CategoryFactory(name="Radios", parent=electronics)
+    VariantFactory(product=ProductFactory(name="Solar Radio", category=radios))
+    assert sorted(card["slug"] for card in client.get(url).json) == ["solar-radio", "tecno-spark"]
+    phones.is_active = False
+    db.session.commit()
+    assert [card["slug"] for card in client.get(url).json] == ["solar-radio"]
+    assert client.get(f"{LIST}?category=phones").json == []
