@@ -14,6 +14,7 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
+from app.core.batched_jobs import waiting_count
 from app.core.errors import NotFoundError, ValidationError
 from app.core.jobs import get_queue
 
@@ -36,6 +37,7 @@ class QueueState:
     queued_count: int
     failed_count: int
     scheduled_count: int
+    batched_count: int  # small calls waiting for their queue's drain job (app.core.batched_jobs)
     queued: list[JobRow] = field(default_factory=list)
     failed: list[JobRow] = field(default_factory=list)
     scheduled: list[JobRow] = field(default_factory=list)
@@ -84,6 +86,7 @@ def queue_state(name: str) -> QueueState:
         queued_count=queue.count,
         failed_count=failed_registry.count,
         scheduled_count=scheduled_registry.count,
+        batched_count=waiting_count(name),
     )
     state.queued = [_row(job) for job in _fetch(queue, queue.get_job_ids(0, PAGE))]
     state.failed = [_row(job, failed=True) for job in _fetch(queue, failed_registry.get_job_ids(0, PAGE - 1))]

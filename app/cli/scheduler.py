@@ -11,6 +11,7 @@ import click
 from flask.cli import with_appcontext
 from rq.cron import CronScheduler
 
+from app.core.batched_jobs import drain_all
 from app.core.idempotency import purge_expired_keys
 from app.core.redis_client import get_redis, is_embedded
 from app.orders.services import expire_overdue_orders
@@ -22,6 +23,7 @@ PERIODIC_JOBS = (
     (purge_expired_keys, 3600),
     (reconcile_pending_payments, 300),
     (drain_webhooks, 60),  # a delivery whose wake-up was lost (Redis down at the time) waits no longer
+    (drain_all, 60),  # the same for batched jobs (order e-mails), and a drain killed mid-list
 )
 
 

@@ -7,13 +7,11 @@ the job runs before ``enqueue`` returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from redis.client import Pipeline
 from rq import Queue, Retry
 from rq.job import Job
 
@@ -33,31 +31,15 @@ def get_queue(name: str = "default") -> Queue:
 RETRY_INTERVALS = (10, 60, 300)
 
 
-@contextmanager
-def one_trip() -> Iterator[Pipeline | None]:
-    """A pipeline for ``enqueue`` and ``schedule_at`` that sends their jobs in one Redis round
-    trip when the block ends (each alone takes one or two); nothing is sent if it raises.
-
-    ``None`` when jobs run inline: each then runs (or is skipped) as it is queued.
-    """
-    if not jobs_async():
-        yield None
-        return
-    pipeline = get_redis().pipeline()
-    yield pipeline
-    pipeline.execute()
-
-
 def enqueue(
     func: Callable[..., Any],
     *args: Any,
     queue: str = "default",
-    pipeline: Pipeline | None = None,
     **kwargs: Any,
 ) -> Job:
     """Queue ``func(*args, **kwargs)``; retried three times, with back-off, when async."""
     retry = Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
-    return get_queue(queue).enqueue(func, *args, retry=retry, pipeline=pipeline, **kwargs)
+    return get_queue(queue).enqueue(func, *args, retry=retry, **kwargs)
 
 
 def schedule_at(
@@ -66,7 +48,6 @@ def schedule_at(
     *args: Any,
     queue: str = "default",
     retry: Retry | None = None,
-    pipeline: Pipeline | None = None,
 ) -> Job | None:
     """Run ``func(*args)`` at ``when`` via the worker's scheduler (then retried per ``retry``).
 
@@ -75,4 +56,4 @@ def schedule_at(
     """
     if not jobs_async():
         return None
-    return get_queue(queue).enqueue_at(when, func, *args, retry=retry, pipeline=pipeline)
+    return get_queue(queue).enqueue_at(when, func, *args, retry=retry)

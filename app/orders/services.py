@@ -17,8 +17,9 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.core.batched_jobs import enqueue_batched
 from app.core.errors import ConflictError, ErrorCode, NotFoundError, PermissionDenied, ValidationError
-from app.core.jobs import enqueue, one_trip, schedule_at
+from app.core.jobs import schedule_at
 from app.core.models import utcnow
 from app.core.permissions import Role, has_role
 from app.core.transactions import after_commit
@@ -51,9 +52,8 @@ def place_order(user: User, **checkout_args: Any) -> checkout.Placed:
 
 def _announce_placed(placed: checkout.Placed) -> None:
     order = placed.order
-    with one_trip() as pipeline:
-        enqueue(tasks.send_order_email, order.id, "placed", placed.collection_code, pipeline=pipeline)
-        schedule_at(order.expires_at, expire_order, order.id, pipeline=pipeline)
+    enqueue_batched(tasks.send_order_email, order.id, "placed", placed.collection_code)
+    schedule_at(order.expires_at, expire_order, order.id)
 
 
 def get_order(user: User, number: str) -> Order:
@@ -123,7 +123,7 @@ def transition(
 def _announce(order: Order, previous: str) -> None:
     order_status_changed.send(current_app._get_current_object(), order=order, previous=previous)
     if OrderStatus(order.status) in NOTIFY_CUSTOMER:
-        enqueue(tasks.send_order_email, order.id, "status")
+        enqueue_batched(tasks.send_order_email, order.id, "status")
 
 
 def cancel_order(user: User, number: str, reason: str | None = None) -> Order:

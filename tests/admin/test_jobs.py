@@ -8,6 +8,7 @@ import pytest
 from rq import Queue, SimpleWorker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
+from app.core.batched_jobs import enqueue_batched
 from app.core.models import utcnow
 from app.core.redis_client import get_redis
 from tests.admin.conftest import csrf_token
@@ -84,3 +85,11 @@ def test_job_actions_need_the_csrf_token_and_staff(client, staff_client, queue, 
     response = client.post("/admin/jobs/delete/", data={"queue": "default", "job_id": failed_job.id})
     assert "/admin/login/" in response.headers["Location"]
     assert failed_job.id in FailedJobRegistry(queue=queue).get_job_ids()
+
+
+def test_batched_calls_waiting_are_counted_beside_their_drain_job(staff_client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_ASYNC", True)
+    enqueue_batched(relax)
+    enqueue_batched(relax)
+    page = staff_client.get("/admin/jobs/").get_data(as_text=True)
+    assert "1 queued · 0 failed · 0 scheduled · 2 batched calls waiting" in page

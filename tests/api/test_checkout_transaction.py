@@ -14,6 +14,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from app.core.batched_jobs import waiting_count
 from app.core.idempotency import IdempotencyKey
 from app.core.jobs import get_queue
 from app.core.mail import outbox
@@ -49,20 +50,21 @@ def test_jobs_are_queued_once_the_order_and_its_response_are_committed(
 ):
     monkeypatch.setitem(app.config, "JOBS_ASYNC", True)
     seen_by_jobs = []
-    queue = services.enqueue
+    queue = services.enqueue_batched
 
-    def enqueue(*args, **kwargs):
+    def enqueue_batched(*args, **kwargs):
         seen_by_jobs.append(committed_orders())
         return queue(*args, **kwargs)
 
-    monkeypatch.setattr(services, "enqueue", enqueue)
+    monkeypatch.setattr(services, "enqueue_batched", enqueue_batched)
     add_to_cart(client, shopper, VariantFactory().id, 1)
 
     placed = checkout(client, shopper, {"bus_station_id": station().id})
 
     assert placed.status_code == 201, placed.json
     assert seen_by_jobs == [[(placed.json["number"], 201)]]
-    assert len(get_queue().get_jobs()) == 1
+    assert [job.func_name for job in get_queue().get_jobs()] == ["app.core.batched_jobs.drain"]
+    assert waiting_count("default") == 1  # the e-mail, for that drain
 
 
 def test_a_retry_while_the_order_is_being_written_is_told_to_wait(

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 from rq.worker.base import BaseWorker
 
 from app.cli.worker import HEARTBEAT_SECONDS, AppContextWorker
-from app.core.jobs import enqueue, get_queue, one_trip, schedule_at
+from app.core import mail as app_mail
+from app.core.batched_jobs import drain, drain_all, enqueue_batched, waiting_count
+from app.core.jobs import enqueue, get_queue
 from app.core.mail import deliver_mail, outbox
-from app.core.models import utcnow
 from app.core.redis_client import get_redis
 from tests.factories import UserFactory
 
@@ -37,39 +37,98 @@ def test_reset_mail_waits_for_a_worker_then_is_delivered_once(app, client, async
     assert worker.work(burst=True) is False  # nothing left: delivered exactly once
 
 
-def _queue_two(pipeline) -> None:
-    """An e-mail now and one in an hour, as a placed order queues its e-mail and expiry."""
-    later = utcnow() + timedelta(hours=1)
-    enqueue(deliver_mail, "now@example.com", "Now", "Body", pipeline=pipeline)
-    schedule_at(later, deliver_mail, "later@example.com", "Later", "Body", pipeline=pipeline)
+def flaky(to: str) -> None:
+    """A batched call that fails for one address."""
+    if to == "bounce@example.com":
+        raise RuntimeError("mailbox unavailable")
+    deliver_mail(to, "Hello", "Body")
 
 
-def test_one_trip_sends_its_jobs_together_when_the_block_ends(app, async_jobs):
-    with one_trip() as pipeline:
-        _queue_two(pipeline)
-        assert get_queue().count == 0  # nothing has reached Redis yet
-    assert get_queue().count == 1
-    assert get_queue().scheduled_job_registry.count == 1
+def interrupted(to: str) -> None:
+    """A call during which the worker is killed (not an error the drain catches)."""
+    raise KeyboardInterrupt
 
 
-def _fail_after_queueing_two() -> None:
-    with one_trip() as pipeline:
-        _queue_two(pipeline)
-        raise RuntimeError("the caller failed before its jobs were sent")
+def run_drains_here() -> None:
+    """Drop the queued drain jobs (the test runs ``drain`` itself, where it can watch)."""
+    get_redis().delete(get_queue().key)
 
 
-def test_one_trip_sends_nothing_when_its_block_fails(app, async_jobs):
-    with pytest.raises(RuntimeError):
-        _fail_after_queueing_two()
-    assert get_queue().count == 0
-    assert get_queue().scheduled_job_registry.count == 0
+def test_batched_calls_wait_for_one_drain_job_that_runs_them_all_once(app, async_jobs):
+    for to in ("a@example.com", "b@example.com", "c@example.com"):
+        enqueue_batched(deliver_mail, to, "Hello", "Body")
+    assert outbox() == []
+    assert [job.func_name for job in get_queue().get_jobs()] == ["app.core.batched_jobs.drain"]
+    assert waiting_count("default") == 3
+
+    worker = AppContextWorker(["default"], connection=get_redis(), app=app)
+    assert worker.work(burst=True)
+    assert [mail.to for mail in outbox()] == ["a@example.com", "b@example.com", "c@example.com"]
+    assert waiting_count("default") == 0
+    assert worker.work(burst=True) is False  # nothing left: each delivered exactly once
 
 
-def test_one_trip_runs_jobs_inline_when_they_are_not_async(app):
-    with one_trip() as pipeline:
-        assert pipeline is None
-        _queue_two(pipeline)
-    assert [mail.to for mail in outbox()] == ["now@example.com"]  # the scheduled one is left to sweeps
+def test_a_call_queued_while_the_drain_runs_is_run_and_wakes_the_next_drain(app, async_jobs, monkeypatch):
+    """The drain clears its wake-up flag before it reads: a call queued meanwhile either is
+    read by it or queues the next drain, never waits for a wake-up that never comes."""
+    calls = []
+
+    def deliver_and_queue_another(to, subject, body):
+        calls.append(to)
+        if to == "first@example.com":
+            enqueue_batched(deliver_mail, "second@example.com", "Hello", "Body")
+
+    monkeypatch.setattr(app_mail, "deliver_mail", deliver_and_queue_another)
+    enqueue_batched(deliver_mail, "first@example.com", "Hello", "Body")
+    run_drains_here()
+    assert drain("default") == 2
+    assert calls == ["first@example.com", "second@example.com"]
+    assert [job.func_name for job in get_queue().get_jobs()] == ["app.core.batched_jobs.drain"]
+    assert drain("default") == 0  # that next drain finds the list empty
+
+
+def test_a_failing_call_gets_a_retried_job_of_its_own_and_the_others_run(app, async_jobs):
+    for to in ("a@example.com", "bounce@example.com", "c@example.com"):
+        enqueue_batched(flaky, to)
+    run_drains_here()
+    assert drain("default") == 2
+    assert [mail.to for mail in outbox()] == ["a@example.com", "c@example.com"]
+    (retry,) = get_queue().get_jobs()
+    assert retry.func_name == f"{__name__}.flaky"
+    assert (retry.args, retry.retries_left) == (("bounce@example.com",), 3)
+
+
+def test_a_call_leaves_the_list_only_once_it_has_run(app, async_jobs):
+    enqueue_batched(interrupted, "a@example.com")
+    enqueue_batched(deliver_mail, "b@example.com", "Hello", "Body")
+    with pytest.raises(KeyboardInterrupt):
+        drain("default")  # the worker dies during the first call
+    assert waiting_count("default") == 2
+    assert outbox() == []
+
+
+def test_a_call_that_cannot_be_read_is_dropped_and_the_rest_run(app, async_jobs, caplog):
+    get_redis().rpush("sokoni:batched:default", b"not json", b'["app.nowhere.nothing", []]')
+    enqueue_batched(deliver_mail, "a@example.com", "Hello", "Body")
+    assert drain("default") == 1
+    assert [mail.to for mail in outbox()] == ["a@example.com"]
+    assert waiting_count("default") == 0
+    assert caplog.text.count("cannot be read; dropped") == 2
+
+
+def test_a_drain_leaves_the_list_to_the_one_running(app, async_jobs):
+    enqueue_batched(deliver_mail, "a@example.com", "Hello", "Body")
+    get_redis().set("sokoni:batched:default:lock", "another drain", ex=60)
+    assert drain("default") == 0
+    assert waiting_count("default") == 1
+    get_redis().delete("sokoni:batched:default:lock")
+    assert drain_all() == 1  # the scheduler's sweep, had that drain died
+
+
+def test_batched_calls_run_at_once_when_jobs_are_not_async(app):
+    enqueue_batched(deliver_mail, "now@example.com", "Hello", "Body")
+    assert [mail.to for mail in outbox()] == ["now@example.com"]
+    assert waiting_count("default") == 0
 
 
 def test_create_admin_command(app):
