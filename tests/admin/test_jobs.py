@@ -92,4 +92,4 @@ def test_batched_calls_waiting_are_counted_beside_their_drain_job(staff_client, 
     enqueue_batched(relax)
     enqueue_batched(relax)
     page = staff_client.get("/admin/jobs/").get_data(as_text=True)
-    assert "1 queued · 0 failed · 0 scheduled · 2 batched calls waiting" in page
+    assert "0 queued · 0 failed · 1 scheduled · 2 batched calls waiting" in page  # 1: their drain

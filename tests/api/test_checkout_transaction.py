@@ -63,7 +63,9 @@ def test_jobs_are_queued_once_the_order_and_its_response_are_committed(
 
     assert placed.status_code == 201, placed.json
     assert seen_by_jobs == [[(placed.json["number"], 201)]]
-    assert [job.func_name for job in get_queue().get_jobs()] == ["app.core.batched_jobs.drain"]
+    scheduled = get_queue().scheduled_job_registry.get_job_ids()
+    jobs = sorted(get_queue().fetch_job(job_id).func_name for job_id in scheduled)
+    assert jobs == ["app.core.batched_jobs.drain", "app.orders.services.expire_order"]
     assert waiting_count("default") == 1  # the e-mail, for that drain
 
 

@@ -12,6 +12,7 @@ from app.core import mail as app_mail
 from app.core.batched_jobs import drain, drain_all, enqueue_batched, waiting_count
 from app.core.jobs import enqueue, get_queue
 from app.core.mail import deliver_mail, outbox
+from app.core.models import utcnow
 from app.core.redis_client import get_redis
 from tests.factories import UserFactory
 
@@ -49,23 +50,29 @@ def interrupted(to: str) -> None:
     raise KeyboardInterrupt
 
 
-def run_drains_here() -> None:
-    """Drop the queued drain jobs (the test runs ``drain`` itself, where it can watch)."""
-    get_redis().delete(get_queue().key)
+def scheduled_drains() -> list[tuple[str, tuple, float]]:
+    """The drain jobs scheduled: function, arguments and seconds from now."""
+    registry = get_queue().scheduled_job_registry
+    jobs = [get_queue().fetch_job(job_id) for job_id in registry.get_job_ids()]
+    now = utcnow()
+    return [
+        (job.func_name, job.args, (registry.get_scheduled_time(job) - now).total_seconds()) for job in jobs
+    ]
 
 
-def test_batched_calls_wait_for_one_drain_job_that_runs_them_all_once(app, async_jobs):
+def test_batched_calls_share_one_drain_job_a_second_later_that_runs_each_once(app, async_jobs):
     for to in ("a@example.com", "b@example.com", "c@example.com"):
         enqueue_batched(deliver_mail, to, "Hello", "Body")
     assert outbox() == []
-    assert [job.func_name for job in get_queue().get_jobs()] == ["app.core.batched_jobs.drain"]
+    ((func_name, args, seconds),) = scheduled_drains()
+    assert (func_name, args) == ("app.core.batched_jobs.drain", ("default",))
+    assert 0 < seconds <= 1
     assert waiting_count("default") == 3
 
-    worker = AppContextWorker(["default"], connection=get_redis(), app=app)
-    assert worker.work(burst=True)
+    assert drain("default") == 3  # what that job runs
     assert [mail.to for mail in outbox()] == ["a@example.com", "b@example.com", "c@example.com"]
     assert waiting_count("default") == 0
-    assert worker.work(burst=True) is False  # nothing left: each delivered exactly once
+    assert drain("default") == 0  # nothing left: each delivered exactly once
 
 
 def test_a_call_queued_while_the_drain_runs_is_run_and_wakes_the_next_drain(app, async_jobs, monkeypatch):
@@ -80,17 +87,16 @@ def test_a_call_queued_while_the_drain_runs_is_run_and_wakes_the_next_drain(app,
 
     monkeypatch.setattr(app_mail, "deliver_mail", deliver_and_queue_another)
     enqueue_batched(deliver_mail, "first@example.com", "Hello", "Body")
-    run_drains_here()
+    assert len(scheduled_drains()) == 1
     assert drain("default") == 2
     assert calls == ["first@example.com", "second@example.com"]
-    assert [job.func_name for job in get_queue().get_jobs()] == ["app.core.batched_jobs.drain"]
-    assert drain("default") == 0  # that next drain finds the list empty
+    assert len(scheduled_drains()) == 2  # the second call woke the next drain
+    assert drain("default") == 0  # which finds the list empty
 
 
 def test_a_failing_call_gets_a_retried_job_of_its_own_and_the_others_run(app, async_jobs):
     for to in ("a@example.com", "bounce@example.com", "c@example.com"):
         enqueue_batched(flaky, to)
-    run_drains_here()
     assert drain("default") == 2
     assert [mail.to for mail in outbox()] == ["a@example.com", "c@example.com"]
     (retry,) = get_queue().get_jobs()
