@@ -23,16 +23,16 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from rq import Retry
 from rq.utils import import_attribute
 
-from app.core.jobs import RETRY_INTERVALS, enqueue, jobs_async, schedule_at
+from app.core.jobs import enqueue, jobs_async, schedule_at, with_back_off
 from app.core.models import utcnow
 from app.core.redis_client import get_redis
 
@@ -46,6 +46,8 @@ WAKE_TTL_SECONDS = 60
 LOCK_TTL_SECONDS = 120
 #: Calls read per round trip.
 READ_AHEAD = 20
+#: A drain's time, well inside RQ's job timeout (180 s); the next drain takes the rest.
+DRAIN_BUDGET_SECONDS = 60
 #: How long after the first call of a batch its drain runs, so that the calls of the next
 #: second share one job. Queued at once, a drain under the checkout load found one call or
 #: two: the worker kept up, and paid RQ's bookkeeping per e-mail all the same.
@@ -68,31 +70,38 @@ def enqueue_batched(func: Callable[..., Any], *args: Any, queue: str = "default"
     pipeline.set(wake, 1, nx=True, ex=WAKE_TTL_SECONDS)
     _length, woke = pipeline.execute()
     if woke:
-        retry = Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
-        schedule_at(utcnow() + BATCH_WINDOW, drain, queue, queue=queue, retry=retry)
+        schedule_at(utcnow() + BATCH_WINDOW, drain, queue, queue=queue, retry=with_back_off())
 
 
 def drain(queue: str) -> int:
-    """Run every waiting call of ``queue``, oldest first; returns how many ran."""
+    """Run every waiting call of ``queue``, oldest first; returns how many ran.
+
+    A drain stops after ``DRAIN_BUDGET_SECONDS`` and queues the next one for the rest, so a
+    backlog (the SMTP server was down for an hour) never runs into RQ's job timeout.
+    """
     waiting, wake, lock = _keys(queue)
     redis = get_redis()
     redis.delete(wake)
-    ran = 0
+    ran, deadline = 0, time.monotonic() + DRAIN_BUDGET_SECONDS
     while True:
         token = uuid.uuid4().hex
         if not redis.set(lock, token, nx=True, ex=LOCK_TTL_SECONDS):
             return ran  # the holder looks at the list again after letting go (see the module)
         try:
-            ran += _run_waiting(redis, waiting, lock, queue)
+            ran += _run_waiting(redis, waiting, lock, queue, deadline)
         finally:
             if redis.get(lock) == token.encode():
                 redis.delete(lock)
         if not redis.llen(waiting):
             return ran
+        if time.monotonic() >= deadline:
+            enqueue(drain, queue, queue=queue)
+            return ran
 
 
-def _run_waiting(redis: Any, waiting: str, lock: str, queue: str) -> int:
-    """Run the list's calls, holding the lock; each is removed (and the lock renewed) after."""
+def _run_waiting(redis: Any, waiting: str, lock: str, queue: str, deadline: float) -> int:
+    """Run the list's calls until it is empty or ``deadline`` has passed, holding the lock;
+    each call is removed (and the lock renewed) once it has run."""
     ran = 0
     while items := redis.lrange(waiting, 0, READ_AHEAD - 1):
         for raw in items:
@@ -101,6 +110,8 @@ def _run_waiting(redis: Any, waiting: str, lock: str, queue: str) -> int:
             pipeline.lpop(waiting)
             pipeline.expire(lock, LOCK_TTL_SECONDS)
             pipeline.execute()
+            if time.monotonic() >= deadline:
+                return ran
     return ran
 
 

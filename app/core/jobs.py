@@ -31,6 +31,11 @@ def get_queue(name: str = "default") -> Queue:
 RETRY_INTERVALS = (10, 60, 300)
 
 
+def with_back_off() -> Retry:
+    """Three retries, ``RETRY_INTERVALS`` apart: every job's unless it says otherwise."""
+    return Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
+
+
 def enqueue(
     func: Callable[..., Any],
     *args: Any,
@@ -38,8 +43,7 @@ def enqueue(
     **kwargs: Any,
 ) -> Job:
     """Queue ``func(*args, **kwargs)``; retried three times, with back-off, when async."""
-    retry = Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS))
-    return get_queue(queue).enqueue(func, *args, retry=retry, **kwargs)
+    return get_queue(queue).enqueue(func, *args, retry=with_back_off(), **kwargs)
 
 
 def schedule_at(

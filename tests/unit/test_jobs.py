@@ -8,6 +8,7 @@ import pytest
 from rq.worker.base import BaseWorker
 
 from app.cli.worker import HEARTBEAT_SECONDS, AppContextWorker
+from app.core import batched_jobs
 from app.core import mail as app_mail
 from app.core.batched_jobs import drain, drain_all, enqueue_batched, waiting_count
 from app.core.jobs import enqueue, get_queue
@@ -129,6 +130,15 @@ def test_a_drain_leaves_the_list_to_the_one_running(app, async_jobs):
     assert waiting_count("default") == 1
     get_redis().delete("sokoni:batched:default:lock")
     assert drain_all() == 1  # the scheduler's sweep, had that drain died
+
+
+def test_a_drain_out_of_time_queues_the_next_for_the_rest(app, async_jobs, monkeypatch):
+    monkeypatch.setattr(batched_jobs, "DRAIN_BUDGET_SECONDS", 0)
+    for to in ("a@example.com", "b@example.com"):
+        enqueue_batched(deliver_mail, to, "Hello", "Body")
+    assert drain("default") == 1
+    assert [job.func_name for job in get_queue().get_jobs()] == ["app.core.batched_jobs.drain"]
+    assert waiting_count("default") == 1
 
 
 def test_batched_calls_run_at_once_when_jobs_are_not_async(app):
