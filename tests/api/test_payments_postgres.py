@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 
 from app.cli.worker import AppContextWorker
+from app.core import batched_jobs
 from app.core.jobs import get_queue
 from app.core.mail import outbox
 from app.core.redis_client import get_redis
@@ -106,6 +107,7 @@ def test_with_the_worker_down_the_event_waits_and_is_processed_once(app, client,
 
     worker = AppContextWorker(["high", "default"], connection=get_redis(), app=app)
     assert worker.work(burst=True)
+    assert batched_jobs.drain_all() == 2  # the receipt and the "paid" e-mail, a second later
 
     assert payment_row(reference).status == "succeeded"
     assert paid_transitions() == 1

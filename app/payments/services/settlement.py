@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.core.jobs import enqueue
+from app.core.batched_jobs import enqueue_batched
 from app.core.models import utcnow
 from app.core.money import Money
 from app.extensions import db
@@ -93,7 +93,7 @@ def settle(
     else:
         db.session.commit()
     if outcome == "succeeded":
-        enqueue(tasks.send_receipt, payment_id)
+        enqueue_batched(tasks.send_receipt, payment_id)
     return outcome
 
 
