@@ -26,6 +26,7 @@ from app.core.errors import ConflictError, ErrorCode, NotFoundError, ValidationE
 from app.core.money import Money
 from app.core.prepared_statements import prepared
 from app.core.schemas import shown_options
+from app.core.transactions import locked
 from app.extensions import db
 from app.products import inventory
 from app.products.stock import stock_status
@@ -48,9 +49,7 @@ def _open_cart_statement(by_user: bool, lock: bool) -> sa.Select:
     """Built once per shape, the owner bound by name: building the select and its loader
     option, and having SQLAlchemy key it for its compiled cache, cost as much as running it."""
     query = sa.select(Cart).where(_open_cart_of(by_user)).options(joinedload(Cart.items))
-    if lock:  # locked, the cart and its lines read afresh: what was read before is stale
-        query = query.with_for_update(of=Cart).execution_options(populate_existing=True)
-    return prepared(query)
+    return prepared(locked(query, of=Cart) if lock else query)
 
 
 def _open_cart_of(by_user: bool) -> sa.ColumnElement[bool]:

@@ -13,6 +13,9 @@ rows it reads are: ``after_commit`` holds it until ``commit`` has committed them
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
 
 from app.extensions import db
 
@@ -64,3 +67,14 @@ def rollback() -> None:
     session = db.session()
     session.info.pop(_AFTER_COMMIT, None)
     session.rollback()
+
+
+def locked(query: sa.Select, **for_update: Any) -> sa.Select:
+    """``query`` with ``FOR UPDATE`` (``for_update`` as ``with_for_update`` takes it), the rows
+    it loads read afresh.
+
+    The request has often loaded the row before it waited for the lock. Without the refresh
+    the session keeps those stale values, and a column whose new value equals the stale one
+    is left out of the UPDATE, keeping what another writer committed meanwhile.
+    """
+    return query.with_for_update(**for_update).execution_options(populate_existing=True)

@@ -22,7 +22,7 @@ from app.core.errors import ConflictError, ErrorCode, NotFoundError, PermissionD
 from app.core.jobs import schedule_at
 from app.core.models import utcnow
 from app.core.permissions import Role, has_role
-from app.core.transactions import after_commit
+from app.core.transactions import after_commit, locked
 from app.delivery.collection_codes import verify_collection_code
 from app.extensions import db
 from app.orders import checkout, tasks
@@ -87,8 +87,7 @@ def list_orders(user: User, filters: Mapping[str, Any]) -> sa.Select:
 
 def _locked(order_id: int) -> Order:
     """The order row, locked until commit and re-read (another transaction may have moved it)."""
-    query = sa.select(Order).where(Order.id == order_id).with_for_update()
-    return db.session.scalar(query.execution_options(populate_existing=True))
+    return db.session.scalar(locked(sa.select(Order).where(Order.id == order_id)))
 
 
 def transition(

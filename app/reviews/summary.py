@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
+from app.core.transactions import locked
 from app.extensions import db
 from app.products.models import Product
 from app.reviews.models import Review
@@ -25,12 +26,8 @@ def refresh_product_rating(product_id: int) -> None:
     # FOR NO KEY UPDATE: review rows written in this transaction hold KEY SHARE locks on the
     # product (their foreign key), which a plain FOR UPDATE of another writer would wait on:
     # two reviews would deadlock. lazyload: the lock must not reach the category's outer join.
-    # populate_existing: the request has usually loaded the product before it waited for the
-    # lock; without it the ORM keeps those stale values, and a column whose new value equals
-    # the stale one is left out of the UPDATE, keeping the value another writer committed.
-    locked = sa.select(Product).where(Product.id == product_id).options(lazyload(Product.category))
-    locked = locked.with_for_update(key_share=True).execution_options(populate_existing=True)
-    product = db.session.scalar(locked)
+    query = sa.select(Product).where(Product.id == product_id).options(lazyload(Product.category))
+    product = db.session.scalar(locked(query, key_share=True))
     if product is None:
         return
     counts = dict(

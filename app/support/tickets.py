@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.core.errors import NotFoundError
 from app.core.models import utcnow
 from app.core.permissions import Role, has_role
+from app.core.transactions import locked
 from app.extensions import db
 from app.orders.models import Order
 from app.payments.models import Payment
@@ -68,12 +69,7 @@ def _ticket_for(user: User, ticket_id: int, *, lock: bool = False) -> Ticket:
     """The ticket if ``user`` may see it (its customer, or staff); otherwise a 404."""
     query = _with_people(sa.select(Ticket).where(Ticket.id == ticket_id))
     if lock:
-        query = (
-            sa.select(Ticket)
-            .where(Ticket.id == ticket_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)  # what was read before the lock is stale
-        )
+        query = locked(sa.select(Ticket).where(Ticket.id == ticket_id))
     ticket = db.session.scalar(query)
     if ticket is None or not (ticket.user_id == user.id or _is_staff(user)):
         raise NotFoundError("No such ticket.")

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from app.core.batched_jobs import enqueue_batched
 from app.core.models import utcnow
 from app.core.money import Money
+from app.core.transactions import locked
 from app.extensions import db
 from app.orders import services as orders
 from app.orders.states import OrderStatus
@@ -68,8 +69,7 @@ def lock_payment(payment_id: int, order_id: int | None = None) -> Payment:
     if order_id is None:
         order_id = db.session.scalar(sa.select(Payment.order_id).where(Payment.id == payment_id))
     orders.lock_for_payment(order_id)
-    query = sa.select(Payment).where(Payment.id == payment_id).with_for_update(of=Payment)
-    return db.session.scalar(query.execution_options(populate_existing=True))
+    return db.session.scalar(locked(sa.select(Payment).where(Payment.id == payment_id), of=Payment))
 
 
 def settle(
